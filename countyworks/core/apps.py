@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "countyworks.core"
+    label = "core"
+    verbose_name = "基础平台"
+
+    def ready(self):
+        from . import signals  # noqa: F401  security events → audit log
+        from . import importers  # noqa: F401  register the core import kinds

@@ -1,0 +1,209 @@
+"""Writing and verifying the hash-chained audit log.
+
+Services call `audit_log()` inside their own transaction, so the change and its audit entry
+commit together or not at all, whether the change came from a web request, an import or a
+scheduled command. The request (if any) contributes the actor's IP through a context variable
+set by `AuditContextMiddleware`.
+"""
+
+import contextvars
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from .models import AuditAction, AuditChainHead, AuditEntry
+
+_request_ip = contextvars.ContextVar("countyworks_request_ip", default=None)
+GENESIS = "0" * 64
+
+
+def set_request_ip(ip):
+    return _request_ip.set(ip)
+
+
+def reset_request_ip(token):
+    _request_ip.reset(token)
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value.pk)
+    return str(value)
+
+
+def normalise(data):
+    """JSON round-trip so the hashed form and the stored form are identical."""
+    return json.loads(json.dumps(data, default=_jsonable, ensure_ascii=False))
+
+
+def entry_digest(prev_hash, *, seq, at, actor_name, ip, action, object_type, object_id, object_repr, changes, message):
+    payload = json.dumps(
+        [seq, at.astimezone(UTC).isoformat(), actor_name, ip or "", action, object_type, object_id,
+         object_repr, changes, message],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def snapshot(instance, fields=None):
+    """The auditable field values of a model instance (foreign keys as ids)."""
+    data = {}
+    for f in instance._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        if f.name in {"password", "path", "depth"}:
+            continue
+        data[f.name] = getattr(instance, f.attname)
+    return normalise(data)
+
+
+def diff(before, after):
+    """{field: [before, after]} for the fields that changed."""
+    keys = set(before) | set(after)
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+@dataclass
+class PendingEntry:
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    changes: dict | None = None
+    message: str = ""
+
+
+def _object_fields(obj):
+    if obj is None:
+        return "", "", ""
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:200]
+
+
+def _lock_head():
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head, _ = AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_bulk(entries, *, actor=None, actor_name=None, ip=None):
+    """Append several entries in one go (imports). Must be called inside a transaction."""
+    if not entries:
+        return []
+    with transaction.atomic():
+        head = _lock_head()
+        now = timezone.now()
+        name = actor_name if actor_name is not None else (actor.get_username() if actor else "system")
+        ip = ip if ip is not None else _request_ip.get()
+        seq, prev = head.last_seq, head.last_hash
+        rows = []
+        for e in entries:
+            seq += 1
+            changes = normalise(e.changes or {})
+            h = entry_digest(
+                prev, seq=seq, at=now, actor_name=name, ip=ip, action=e.action, object_type=e.object_type,
+                object_id=e.object_id, object_repr=e.object_repr[:200], changes=changes, message=e.message,
+            )
+            rows.append(
+                AuditEntry(
+                    seq=seq, at=now, actor=actor if getattr(actor, "pk", None) else None, actor_name=name, ip=ip,
+                    action=e.action, object_type=e.object_type, object_id=e.object_id,
+                    object_repr=e.object_repr[:200], changes=changes, message=e.message, prev_hash=prev, hash=h,
+                )
+            )
+            prev = h
+        AuditEntry.objects.bulk_create(rows, batch_size=2000)
+        head.last_seq, head.last_hash = seq, prev
+        head.save(update_fields=["last_seq", "last_hash"])
+        return rows
+
+
+def audit_log(*, action, obj=None, actor=None, changes=None, message="", object_type=None, object_id=None,
+              object_repr=None, actor_name=None, ip=None):
+    """Append one entry. `obj` fills the object fields; explicit ones override."""
+    ot, oid, orepr = _object_fields(obj)
+    entry = PendingEntry(
+        action=action,
+        object_type=object_type if object_type is not None else ot,
+        object_id=str(object_id) if object_id is not None else oid,
+        object_repr=object_repr if object_repr is not None else orepr,
+        changes=changes,
+        message=message,
+    )
+    return audit_bulk([entry], actor=actor, actor_name=actor_name, ip=ip)[0]
+
+
+def pending_for(action, obj, changes=None, message=""):
+    ot, oid, orepr = _object_fields(obj)
+    return PendingEntry(action=action, object_type=ot, object_id=oid, object_repr=orepr, changes=changes, message=message)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problems: list
+
+
+def audit_verify():
+    """Walk the chain in `seq` order from the retention anchor and report every break:
+    a changed entry (hash mismatch), a missing entry (gap in seq or prev_hash mismatch), or a
+    head that does not match the last entry (entries deleted from the end)."""
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(pk=1)
+    prev_hash, prev_seq = head.anchor_hash, head.anchor_seq
+    problems, checked = [], 0
+    qs = AuditEntry.objects.filter(seq__gt=head.anchor_seq).order_by("seq")
+    for e in qs.iterator(chunk_size=5000):
+        checked += 1
+        if e.seq != prev_seq + 1:
+            problems.append(f"第{prev_seq + 1}～{e.seq - 1}号日志缺失（已被删除）")
+        if e.prev_hash != prev_hash:
+            problems.append(f"第{e.seq}号日志的前序哈希与上一条不符")
+        expected = entry_digest(
+            e.prev_hash, seq=e.seq, at=e.at, actor_name=e.actor_name, ip=e.ip, action=e.action,
+            object_type=e.object_type, object_id=e.object_id, object_repr=e.object_repr, changes=e.changes,
+            message=e.message,
+        )
+        if expected != e.hash:
+            problems.append(f"第{e.seq}号日志内容已被篡改（哈希不符）")
+        prev_hash, prev_seq = e.hash, e.seq
+    if head.last_seq != prev_seq or head.last_hash != prev_hash:
+        problems.append(f"日志链末端不符：应到第{head.last_seq}号，实际到第{prev_seq}号（末尾日志可能被删除）")
+    return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def audit_prune(*, days=None, actor=None):
+    """Delete entries older than the retention period (never less than 184 days), moving the
+    verification anchor to the last deleted entry so the remaining chain still verifies."""
+    days = max(settings.AUDIT_RETENTION_DAYS, days or 0)
+    cutoff = timezone.now() - timedelta(days=days)
+    with transaction.atomic():
+        head = _lock_head()
+        last_old = AuditEntry.objects.filter(at__lt=cutoff).order_by("-seq").first()
+        if last_old is None:
+            return 0
+        count, _ = AuditEntry.objects.filter(seq__lte=last_old.seq).delete()
+        head.anchor_seq, head.anchor_hash = last_old.seq, last_old.hash
+        head.save(update_fields=["anchor_seq", "anchor_hash"])
+    audit_log(action=AuditAction.PRUNE, actor=actor, message=f"清理{days}天前的审计日志{count}条，至第{last_old.seq}号")
+    return count
+
+
+def vendor():
+    return connection.vendor

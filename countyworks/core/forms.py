@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from .identifiers import normalize_credit_code
+from .models import Enterprise, Indicator, OrgUnit, Programme, RoleKind, Target, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrgUnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "kind", "parent", "valid_from", "valid_to", "sort_order"]
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = OrgUnit.objects.order_by("path")
+        if self.instance.pk:
+            self.fields["parent"].queryset = OrgUnit.objects.exclude(path__startswith=self.instance.path)
+
+
+class EnterpriseForm(forms.ModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ["name", "credit_code", "city", "industry", "size", "contact_name", "contact_phone"]
+
+    def clean_credit_code(self):
+        return normalize_credit_code(self.cleaned_data["credit_code"])
+
+    def clean_contact_phone(self):
+        from .identifiers import validate_phone
+        from .parsing import InvalidValue
+
+        value = self.cleaned_data.get("contact_phone", "")
+        if not value:
+            return ""
+        try:
+            return validate_phone(value)
+        except InvalidValue as exc:
+            raise forms.ValidationError(str(exc))
+
+
+class UserForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "unit", "phone", "email", "is_active"]
+        labels = {"is_active": "启用", "email": "电子邮箱", "username": "用户名"}
+
+
+class UserCreateForm(UserForm):
+    password1 = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text=password_validators_help_text_html())
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
+        return data
+
+
+class PasswordForm(forms.Form):
+    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput, help_text=password_validators_help_text_html())
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
+        return data
+
+
+class RoleForm(forms.Form):
+    kind = forms.ChoiceField(label="角色", choices=RoleKind.choices)
+    programme = forms.ChoiceField(label="业务", choices=[("", "（系统角色不填）")] + list(Programme.choices), required=False)
+    unit = forms.ModelChoiceField(label="单位", queryset=OrgUnit.objects.order_by("path"), required=False)
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["year", "unit", "indicator", "value"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user, action="manage")
+        self.fields["indicator"].queryset = Indicator.objects.all()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件", help_text="支持 .xlsx、.xls、.ods、.csv；请使用导入模板")
+
+    def clean_file(self):
+        from django.conf import settings
+
+        f = self.cleaned_data["file"]
+        ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
+        if ext not in {"xlsx", "xlsm", "xls", "ods", "csv"}:
+            raise forms.ValidationError(f"不支持的文件类型“.{ext}”，请上传 .xlsx、.xls、.ods 或 .csv 文件")
+        if f.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError("文件过大")
+        return f
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="附件")
+    caption = forms.CharField(label="说明", max_length=200, required=False)

@@ -1,0 +1,233 @@
+"""The import/export machinery every register uses (DESIGN §2 "Import / export").
+
+An import reads the sheet (`spreadsheets.read_table` finds the header row by its names and skips
+title, total and footer rows), cleans every row, and collects every problem as (row, column,
+message) before anything is written. Only a clean file is written, in one transaction: all rows or
+none. Writing is an upsert on the register's natural key, so importing the same file twice
+changes nothing the second time. A preview is the same run rolled back, so its counts are exact.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from .audit import audit_log
+from .models import AuditAction
+from .parsing import InvalidValue
+from .spreadsheets import Column, SpreadsheetError, read_table, write_errors_xlsx, write_template, write_xlsx
+
+REGISTRY: dict[str, type["Importer"]] = {}
+
+
+def register(cls):
+    REGISTRY[cls.kind] = cls
+    return cls
+
+
+def get_importer(kind, actor):
+    try:
+        return REGISTRY[kind](actor)
+    except KeyError:
+        raise KeyError(f"未知的导入类型“{kind}”，可用：{'、'.join(sorted(REGISTRY))}")
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"第{self.row}行" if self.row else "文件"
+        return f"{where} {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    label: str
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    header_row: int | None = None
+    title: str | None = None
+    extra_columns: list = field(default_factory=list)
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    committed: bool = False
+    preview: list = field(default_factory=list)  # first rows as cleaned, for the web preview
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def summary(self):
+        if not self.ok:
+            return f"发现{len(self.problems)}个问题，未导入任何数据"
+        verb = "已导入" if self.committed else "预览"
+        return f"{verb}{self.total_rows}行：新增{self.created}条，更新{self.updated}条，未变化{self.unchanged}条"
+
+
+class RowError(Exception):
+    """Raised by a field cleaner; collected per column."""
+
+
+class Importer:
+    """Base class for one register. Subclasses define `kind`, `label`, `columns`, and implement
+    `clean_row`, `key` and `save`; `export_rows` for exports."""
+
+    kind = ""
+    label = ""
+    columns: list[Column] = []
+    sheet_name = "数据"
+    key_column = ""
+    examples: list[list] = []
+
+    def __init__(self, actor):
+        self.actor = actor
+
+    # -- hooks -------------------------------------------------------------------------------------
+    def check_permission(self):
+        """Raise PermissionDenied when the actor may not import this register."""
+
+    def prepare(self, rows):
+        """Prefetch whatever lookups clean_row needs, in bulk."""
+
+    def clean_row(self, values, err):
+        """Return the cleaned data of one row; call err(column, message) for each problem."""
+        raise NotImplementedError
+
+    def key(self, data):
+        raise NotImplementedError
+
+    def save(self, rows):
+        """Upsert the cleaned rows; return (created, updated, unchanged)."""
+        raise NotImplementedError
+
+    def preview_row(self, data):
+        return [data.get(c.name, "") for c in self.columns]
+
+    def export_queryset(self):
+        raise NotImplementedError
+
+    def export_rows(self, queryset):
+        raise NotImplementedError
+
+    # -- shared helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def cell(values, column, cleaner, err, *, required=False):
+        """Run one cleaner on one cell and route its InvalidValue to err(column, message)."""
+        from .parsing import is_blank
+
+        raw = values.get(column)
+        if is_blank(raw):
+            if required:
+                err(column, "必填，不能为空")
+            return None
+        try:
+            return cleaner(raw)
+        except (InvalidValue, RowError) as exc:
+            err(column, str(exc))
+        except ValidationError as exc:
+            err(column, "；".join(exc.messages))
+        return None
+
+
+def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
+    """Validate every row of the file, then (if clean and `commit`) write them all in one
+    transaction. Returns an ImportReport; writes nothing when any problem is found."""
+    importer = get_importer(kind, actor)
+    report = ImportReport(kind=kind, label=importer.label)
+    importer.check_permission()
+    try:
+        table = read_table(fileobj, filename, importer.columns)
+    except SpreadsheetError as exc:
+        report.problems.append(Problem(None, "", str(exc)))
+        return report
+    report.header_row, report.title = table.header_row, table.title
+    report.skipped, report.extra_columns = table.skipped, table.extra
+    for name in table.missing:
+        report.problems.append(Problem(table.header_row, name, "缺少此列（请使用导入模板）"))
+    if report.problems:
+        return report
+    if not table.rows:
+        report.problems.append(Problem(None, "", "文件中没有数据行"))
+        return report
+
+    importer.prepare(table.rows)
+    cleaned, seen = [], {}
+    for row_no, values in table.rows:
+        row_problems = []
+
+        def err(column, message, _row=row_no, _acc=row_problems):
+            _acc.append(Problem(_row, column, message))
+
+        data = importer.clean_row(values, err)
+        if not row_problems and data is not None:
+            k = importer.key(data)
+            if k in seen:
+                row_problems.append(Problem(row_no, importer.key_column, f"与第{seen[k]}行重复"))
+            else:
+                seen[k] = row_no
+        report.problems.extend(row_problems)
+        if not row_problems and data is not None:
+            cleaned.append((row_no, data))
+    report.total_rows = len(table.rows)
+    if report.problems:
+        return report
+    report.preview = [importer.preview_row(d) for _, d in cleaned[:preview_rows]]
+
+    try:
+        with transaction.atomic():
+            created, updated, unchanged = importer.save(cleaned)
+            report.created, report.updated, report.unchanged = created, updated, unchanged
+            if commit:
+                audit_log(
+                    action=AuditAction.IMPORT, actor=actor, object_type=f"import.{kind}",
+                    object_repr=f"{importer.label}导入：{filename}"[:200],
+                    message=report.summary().replace("预览", "已导入"),
+                    changes={"file": filename, "rows": len(cleaned), "created": created, "updated": updated,
+                             "unchanged": unchanged},
+                )
+            else:
+                transaction.set_rollback(True)
+    except ValidationError as exc:
+        report.problems.append(Problem(None, "", "；".join(exc.messages)))
+        return report
+    except PermissionDenied as exc:
+        report.problems.append(Problem(None, "", str(exc) or "无权导入"))
+        return report
+    report.committed = commit
+    return report
+
+
+def template_xlsx(kind, fileobj, actor=None):
+    importer = get_importer(kind, actor)
+    write_template(fileobj, importer.columns, sheet_name=importer.sheet_name,
+                   title=None, examples=importer.examples)
+
+
+def errors_xlsx(report, fileobj):
+    write_errors_xlsx(fileobj, [(p.row, p.column, p.message) for p in report.problems])
+
+
+def export_xlsx(kind, fileobj, *, actor, queryset=None):
+    """Export a register (or the given filtered queryset of it) in the import layout, so an
+    export can be edited and imported back. Audited as an export."""
+    importer = get_importer(kind, actor)
+    qs = importer.export_queryset() if queryset is None else queryset
+    rows = importer.export_rows(qs)
+    counter = Counter()
+
+    def counted():
+        for r in rows:
+            counter["n"] += 1
+            yield r
+
+    write_xlsx(fileobj, [(importer.sheet_name, [c.name for c in importer.columns], counted())])
+    audit_log(action=AuditAction.EXPORT, actor=actor, object_type=f"export.{kind}",
+              object_repr=f"{importer.label}导出", message=f"导出{importer.label}{counter['n']}条")
+    return counter["n"]

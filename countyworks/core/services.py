@@ -1,0 +1,280 @@
+"""Every write to the core tables. Keyword-only, validated with full_clean(), audited, atomic."""
+
+import hashlib
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from .audit import audit_log, diff, snapshot
+from .models import SYSTEM_ROLE_KINDS, Attachment, AuditAction, Enterprise, OrgUnit, Role, RoleKind, Target, User
+from .scope import has_system_role, require_unit_in_scope
+
+
+def _require_sysadmin(actor):
+    if actor is not None and not has_system_role(actor, RoleKind.SYSADMIN):
+        raise PermissionDenied("仅系统管理员可以执行此操作")
+
+
+# --- org units ---------------------------------------------------------------------------------
+
+
+def _set_path(unit):
+    parent_path = unit.parent.path if unit.parent_id else "/"
+    unit.path = f"{parent_path}{unit.pk}/"
+    unit.depth = parent_path.count("/") - 1
+
+
+@transaction.atomic
+def orgunit_create(*, actor, **fields):
+    """Create an org unit under its parent; its path is the parent's path plus its own id."""
+    _require_sysadmin(actor)
+    unit = OrgUnit(**fields)
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    _set_path(unit)
+    unit.save(update_fields=["path", "depth"])
+    audit_log(action=AuditAction.CREATE, obj=unit, actor=actor, changes=diff({}, snapshot(unit)))
+    return unit
+
+
+@transaction.atomic
+def orgunit_update(*, unit, actor, **fields):
+    """Change an org unit. Moving it under another parent rewrites the paths of its whole subtree
+    in one UPDATE."""
+    _require_sysadmin(actor)
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(unit)
+    old_path = unit.path
+    for k, v in fields.items():
+        setattr(unit, k, v)
+    unit.full_clean(exclude=["path"])
+    if unit.parent_id != before["parent"]:
+        _set_path(unit)
+        new_path = unit.path
+        if new_path != old_path:
+            depth_delta = new_path.count("/") - old_path.count("/")
+            OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+                path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + depth_delta,
+            )
+    unit.save()
+    changes = diff(before, snapshot(unit))
+    if changes:
+        audit_log(action=AuditAction.UPDATE, obj=unit, actor=actor, changes=changes)
+    return unit
+
+
+@transaction.atomic
+def orgunit_delete(*, unit, actor):
+    _require_sysadmin(actor)
+    if unit.children.exists():
+        raise ValidationError("该单位还有下级单位，不能删除；可设置停用日期")
+    before = snapshot(unit)
+    audit_log(action=AuditAction.DELETE, obj=unit, actor=actor, changes=diff(before, {}))
+    unit.delete()
+
+
+# --- enterprises ---------------------------------------------------------------------------------
+
+
+def _require_enterprise_writer(actor):
+    from .scope import has_any_programme_role
+
+    if actor is not None and not has_any_programme_role(actor, action="change"):
+        raise PermissionDenied("无权维护企业信息")
+
+
+@transaction.atomic
+def enterprise_create(*, actor, **fields):
+    """Register an enterprise; the 统一社会信用代码 must be valid and not registered yet."""
+    from .identifiers import normalize_credit_code
+
+    _require_enterprise_writer(actor)
+    if fields.get("credit_code"):
+        fields["credit_code"] = normalize_credit_code(fields["credit_code"])
+    ent = Enterprise(**fields)
+    ent.full_clean()
+    ent.save()
+    audit_log(action=AuditAction.CREATE, obj=ent, actor=actor, changes=diff({}, snapshot(ent, _ENT_FIELDS)))
+    return ent
+
+
+_ENT_FIELDS = {"name", "credit_code", "city", "industry", "size", "contact_name", "contact_phone"}
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise, actor, **fields):
+    _require_enterprise_writer(actor)
+    ent = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = snapshot(ent, _ENT_FIELDS)
+    for k, v in fields.items():
+        setattr(ent, k, v)
+    ent.full_clean()
+    changes = diff(before, snapshot(ent, _ENT_FIELDS))
+    if changes:
+        ent.save()
+        audit_log(action=AuditAction.UPDATE, obj=ent, actor=actor, changes=changes)
+    return ent
+
+
+# --- users and roles -------------------------------------------------------------------------------
+
+_USER_FIELDS = {"username", "full_name", "phone", "email", "unit", "is_active"}
+
+
+@transaction.atomic
+def user_create(*, actor, username, password=None, **fields):
+    """Create an account (系统管理员 only). The password must pass the password policy."""
+    _require_sysadmin(actor)
+    user = User(username=username, **fields)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_log(action=AuditAction.CREATE, obj=user, actor=actor, changes=diff({}, snapshot(user, _USER_FIELDS)))
+    return user
+
+
+@transaction.atomic
+def user_update(*, user, actor, **fields):
+    _require_sysadmin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, _USER_FIELDS)
+    for k, v in fields.items():
+        setattr(user, k, v)
+    user.full_clean(exclude=["password"])
+    changes = diff(before, snapshot(user, _USER_FIELDS))
+    if changes:
+        user.save()
+        audit_log(action=AuditAction.UPDATE, obj=user, actor=actor, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user, password, actor):
+    """Set a password (by the user themself or by the 系统管理员), policy-checked and audited."""
+    if actor is not None and actor.pk != user.pk:
+        _require_sysadmin(actor)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_log(action=AuditAction.PASSWORD, obj=user, actor=actor, message="修改密码")
+    return user
+
+
+@transaction.atomic
+def role_grant(*, user, kind, actor, programme="", unit=None):
+    """Grant a role. Separation of duties (三员分立): one person holds at most one of the three
+    system roles, and the 系统管理员 cannot grant themself anything."""
+    _require_sysadmin(actor)
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied("不能给自己授予角色")
+    if kind in SYSTEM_ROLE_KINDS:
+        held = set(user.roles.filter(kind__in=SYSTEM_ROLE_KINDS).values_list("kind", flat=True)) - {kind}
+        if held:
+            raise ValidationError("三员分立：系统管理员、安全管理员、审计员不能由同一人兼任")
+        programme, unit = "", None
+    role = Role(user=user, kind=kind, programme=programme, unit=unit)
+    role.full_clean(validate_constraints=False)
+    if Role.objects.filter(user=user, kind=kind, programme=programme, unit=unit).exists():
+        raise ValidationError("该用户已拥有此角色")
+    role.save()
+    audit_log(action=AuditAction.ROLE_GRANT, obj=user, actor=actor, message=f"授予角色：{role}",
+              changes={"role": [None, str(role)]})
+    user.__dict__.pop("_cw_roles", None)
+    return role
+
+
+@transaction.atomic
+def role_revoke(*, role, actor):
+    _require_sysadmin(actor)
+    text = str(role)
+    user = role.user
+    role.delete()
+    audit_log(action=AuditAction.ROLE_REVOKE, obj=user, actor=actor, message=f"撤销角色：{text}",
+              changes={"role": [text, None]})
+
+
+# --- targets -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_set(*, unit, indicator, year, value, actor):
+    """Set (create or change) the annual target of a unit for an indicator; managers of the
+    indicator's programme only, within their scope."""
+    require_unit_in_scope(actor, unit, programme=indicator.programme, action="manage")
+    target = Target.objects.select_for_update().filter(unit=unit, indicator=indicator, year=year).first()
+    if target is None:
+        target = Target(unit=unit, indicator=indicator, year=year, value=value)
+        target.full_clean()
+        target.save()
+        audit_log(action=AuditAction.CREATE, obj=target, actor=actor, changes=diff({}, snapshot(target)))
+    elif target.value != value:
+        before = snapshot(target)
+        target.value = value
+        target.full_clean()
+        target.save()
+        audit_log(action=AuditAction.UPDATE, obj=target, actor=actor, changes=diff(before, snapshot(target)))
+    return target
+
+
+# --- attachments ---------------------------------------------------------------------------------------
+
+_MAGIC = {
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "png": [b"\x89PNG\r\n\x1a\n"],
+    "webp": [b"RIFF"],
+    "pdf": [b"%PDF"],
+    "docx": [b"PK\x03\x04"],
+    "xlsx": [b"PK\x03\x04"],
+    "xls": [b"\xd0\xcf\x11\xe0"],
+    "doc": [b"\xd0\xcf\x11\xe0"],
+}
+
+
+@transaction.atomic
+def attachment_add(*, target, upload, actor, caption=""):
+    """Attach a file to a record. The extension must be allowed, the size within the limit and
+    the content must really be of that type (checked by its leading bytes)."""
+    name = PurePath(upload.name).name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = [e.lower() for e in settings.ATTACHMENT_EXTENSIONS]
+    if ext not in allowed:
+        raise ValidationError({"file": f"不支持的文件类型“.{ext}”，允许：{'、'.join(allowed)}"})
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": f"文件过大（{upload.size / 1048576:.1f} MB），上限 {settings.ATTACHMENT_MAX_BYTES // 1048576} MB"})
+    upload.seek(0)
+    head = upload.read(16)
+    if ext in _MAGIC and not any(head.startswith(m) for m in _MAGIC[ext]):
+        raise ValidationError({"file": f"文件内容与扩展名“.{ext}”不符"})
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    att = Attachment(
+        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk), original_name=name[:255],
+        size=upload.size, sha256=digest.hexdigest(), caption=caption, uploaded_by=actor,
+    )
+    att.file.save(name, upload, save=False)
+    att.save()
+    audit_log(action=AuditAction.CREATE, obj=att, actor=actor,
+              message=f"为“{target}”上传附件 {name}（{upload.size} 字节）")
+    return att
+
+
+@transaction.atomic
+def attachment_delete(*, attachment, actor):
+    audit_log(action=AuditAction.DELETE, obj=attachment, actor=actor, message=f"删除附件 {attachment.original_name}")
+    attachment.file.delete(save=False)
+    attachment.delete()

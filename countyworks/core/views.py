@@ -1,0 +1,528 @@
+import io
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from . import services
+from .audit import audit_verify
+from .filters import AuditFilter, EnterpriseFilter, OrgUnitFilter, TargetFilter, UserFilter
+from .forms import (AttachmentForm, EnterpriseForm, ImportForm, OrgUnitForm, PasswordForm, RoleForm, TargetForm,
+                    UserCreateForm, UserForm)
+from .importing import REGISTRY, errors_xlsx, export_xlsx, get_importer, run_import, template_xlsx
+from .models import Attachment, AuditEntry, Enterprise, OrgUnit, Role, RoleKind, Target, User
+from .scope import has_any_programme_role, has_system_role, system_kinds
+from .tables import AuditTable, EnterpriseTable, OrgUnitTable, TargetTable, UserTable
+from .viewmixins import (ANY_PROGRAMME, ScopedCreateView, ScopedDetailView, ScopedListView, ScopedMixin,
+                         ScopedUpdateView)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data, name, content_type=XLSX):
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    user = request.user
+    roles = list(user.roles.select_related("unit"))
+    return render(request, "core/home.html", {"roles": roles, "system_kinds": system_kinds(user)})
+
+
+# --- org units ------------------------------------------------------------------------------------------
+
+
+class OrgUnitVisibility(ScopedMixin):
+    """Org units: programme users see their subtrees; the 系统管理员 manages the whole tree."""
+
+    model = OrgUnit
+
+    def has_permission(self):
+        user = self.request.user
+        if has_system_role(user, RoleKind.SYSADMIN):
+            return True
+        return self.action == "view" and has_any_programme_role(user)
+
+    def get_queryset(self):
+        if has_system_role(self.request.user, RoleKind.SYSADMIN):
+            return OrgUnit.objects.all()
+        return OrgUnit.objects.visible_to(self.request.user)
+
+
+class OrgUnitListView(OrgUnitVisibility, ScopedListView):
+    table_class = OrgUnitTable
+    filterset_class = OrgUnitFilter
+    title = export_name = "组织机构"
+    import_kind = "orgunits"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent").order_by("path")
+
+    def get_create_url(self):
+        return reverse("core:orgunit_create") if has_system_role(self.request.user, RoleKind.SYSADMIN) else None
+
+
+class OrgUnitDetailView(OrgUnitVisibility, DetailView):
+    template_name = "core/orgunit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        visible = self.get_queryset()
+        ctx["ancestors"] = visible.filter(pk__in=self.object.ancestors(include_self=False).values("pk")).order_by("depth")
+        ctx["children"] = visible.filter(parent=self.object).order_by("sort_order", "code")
+        ctx["can_edit"] = has_system_role(self.request.user, RoleKind.SYSADMIN)
+        ctx["subtree_size"] = visible.subtree_of(self.object).count()
+        return ctx
+
+
+class OrgUnitCreateView(OrgUnitVisibility, ScopedCreateView):
+    form_class = OrgUnitForm
+    title = "新增组织单位"
+
+    def perform(self, form):
+        return services.orgunit_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class OrgUnitUpdateView(OrgUnitVisibility, ScopedUpdateView):
+    form_class = OrgUnitForm
+    title = "修改组织单位"
+
+    def perform(self, form):
+        return services.orgunit_update(unit=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+# --- enterprises ------------------------------------------------------------------------------------------
+
+
+class EnterpriseListView(ScopedListView):
+    model = Enterprise
+    programme = ANY_PROGRAMME
+    table_class = EnterpriseTable
+    filterset_class = EnterpriseFilter
+    title = export_name = "企业名录"
+    import_kind = "enterprises"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("industry")
+
+    def get_create_url(self):
+        return reverse("core:enterprise_create") if has_any_programme_role(self.request.user, "change") else None
+
+
+class EnterpriseDetailView(ScopedDetailView):
+    model = Enterprise
+    programme = ANY_PROGRAMME
+    template_name = "core/enterprise_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["attachments"] = Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Enterprise), object_id=str(self.object.pk))
+        ctx["can_edit"] = has_any_programme_role(self.request.user, "change")
+        ctx["attachment_form"] = AttachmentForm()
+        return ctx
+
+
+class EnterpriseCreateView(ScopedCreateView):
+    model = Enterprise
+    programme = ANY_PROGRAMME
+    form_class = EnterpriseForm
+    title = "登记企业"
+
+    def perform(self, form):
+        return services.enterprise_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class EnterpriseUpdateView(ScopedUpdateView):
+    model = Enterprise
+    programme = ANY_PROGRAMME
+    form_class = EnterpriseForm
+    title = "修改企业信息"
+
+    def perform(self, form):
+        return services.enterprise_update(enterprise=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class EnterpriseAttachmentView(ScopedMixin, View):
+    model = Enterprise
+    programme = ANY_PROGRAMME
+    action = "change"
+
+    def post(self, request, pk):
+        ent = get_object_or_404(self.get_queryset(), pk=pk)
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.attachment_add(target=ent, upload=form.cleaned_data["file"], actor=request.user,
+                                        caption=form.cleaned_data["caption"])
+                messages.success(request, "附件已上传")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        else:
+            messages.error(request, "请选择要上传的文件")
+        return redirect(ent.get_absolute_url())
+
+
+@login_required
+def attachment_download(request, pk):
+    """An attachment is served only if its record is visible to the user."""
+    att = get_object_or_404(Attachment, pk=pk)
+    model = att.content_type.model_class()
+    manager = model.objects
+    if not hasattr(manager, "visible_to") or not manager.visible_to(request.user).filter(pk=att.object_id).exists():
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
+
+
+# --- targets ----------------------------------------------------------------------------------------------
+
+
+class TargetListView(ScopedListView):
+    model = Target
+    programme = ANY_PROGRAMME
+    table_class = TargetTable
+    filterset_class = TargetFilter
+    title = export_name = "年度目标"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "indicator")
+
+    def get_create_url(self):
+        return reverse("core:target_create") if has_any_programme_role(self.request.user, "manage") else None
+
+
+class TargetCreateView(ScopedCreateView):
+    model = Target
+    programme = ANY_PROGRAMME
+    action = "manage"
+    form_class = TargetForm
+    title = "设定年度目标"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.target_set(unit=d["unit"], indicator=d["indicator"], year=d["year"], value=d["value"],
+                                   actor=self.request.user)
+
+    def get_success_url(self):
+        return reverse("core:target_list")
+
+
+# --- users and roles (系统管理员) ---------------------------------------------------------------------------
+
+
+class SysadminMixin(ScopedMixin):
+    system_role = RoleKind.SYSADMIN
+    model = User
+
+    def get_queryset(self):
+        return User.objects.all()
+
+
+class UserListView(SysadminMixin, ScopedListView):
+    table_class = UserTable
+    filterset_class = UserFilter
+    title = export_name = "用户与角色"
+    import_kind = "users"
+
+    def get_queryset(self):
+        return User.objects.select_related("unit").prefetch_related("roles__unit")
+
+    def get_create_url(self):
+        return reverse("core:user_create")
+
+
+class UserDetailView(SysadminMixin, DetailView):
+    template_name = "core/user_detail.html"
+    context_object_name = "account"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["roles"] = self.object.roles.select_related("unit")
+        ctx["role_form"] = RoleForm()
+        ctx["password_form"] = PasswordForm()
+        return ctx
+
+
+class UserCreateView(SysadminMixin, ScopedCreateView):
+    form_class = UserCreateForm
+    title = "新增用户"
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        password = d.pop("password1")
+        d.pop("password2")
+        return services.user_create(actor=self.request.user, password=password, **d)
+
+    def get_success_url(self):
+        return reverse("core:user_detail", args=[self.object.pk])
+
+
+class UserUpdateView(SysadminMixin, ScopedUpdateView):
+    form_class = UserForm
+    title = "修改用户"
+
+    def perform(self, form):
+        return services.user_update(user=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("core:user_detail", args=[self.object.pk])
+
+
+class UserRoleView(SysadminMixin, View):
+    def post(self, request, pk):
+        account = get_object_or_404(User, pk=pk)
+        if "revoke" in request.POST:
+            role = get_object_or_404(Role, pk=request.POST["revoke"], user=account)
+            services.role_revoke(role=role, actor=request.user)
+            messages.success(request, "已撤销角色")
+        else:
+            form = RoleForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.role_grant(user=account, actor=request.user, **form.cleaned_data)
+                    messages.success(request, "已授予角色")
+                except (ValidationError, PermissionDenied) as exc:
+                    msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                    messages.error(request, "；".join(msgs))
+            else:
+                messages.error(request, "请完整填写角色信息")
+        return redirect("core:user_detail", pk=pk)
+
+
+class UserPasswordView(SysadminMixin, View):
+    def post(self, request, pk):
+        account = get_object_or_404(User, pk=pk)
+        form = PasswordForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_set_password(user=account, password=form.cleaned_data["password1"], actor=request.user)
+                messages.success(request, "密码已重置")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        else:
+            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("core:user_detail", pk=pk)
+
+
+# --- security (安全管理员) -----------------------------------------------------------------------------------
+
+
+class SecurityView(ScopedMixin, TemplateView):
+    system_role = RoleKind.SECADMIN
+    template_name = "core/security.html"
+
+    def get_context_data(self, **kwargs):
+        from axes.models import AccessAttempt
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["attempts"] = AccessAttempt.objects.order_by("-attempt_time")[:100]
+        ctx["settings"] = {
+            "连续失败锁定次数": settings.AXES_FAILURE_LIMIT,
+            "锁定时长": settings.AXES_COOLOFF_TIME,
+            "空闲超时（秒）": settings.SESSION_COOKIE_AGE,
+            "密码最小长度": next(v["OPTIONS"]["min_length"] for v in settings.AUTH_PASSWORD_VALIDATORS if "OPTIONS" in v),
+            "审计日志保留天数": settings.AUDIT_RETENTION_DAYS,
+            "附件大小上限（MB）": settings.ATTACHMENT_MAX_BYTES // 1048576,
+            "允许的附件类型": "、".join(settings.ATTACHMENT_EXTENSIONS),
+        }
+        return ctx
+
+    def post(self, request):
+        from axes.utils import reset
+
+        from .audit import audit_log
+        from .models import AuditAction
+
+        username = request.POST.get("username", "")
+        count = reset(username=username) if username else 0
+        audit_log(action=AuditAction.SECURITY, actor=request.user, object_type="core.user", object_repr=username,
+                  message=f"解除账户锁定（清除{count}条失败记录）")
+        messages.success(request, f"已解除“{username}”的锁定")
+        return redirect("core:security")
+
+
+# --- audit (审计员) ----------------------------------------------------------------------------------------
+
+
+class AuditorMixin(ScopedMixin):
+    system_role = RoleKind.AUDITOR
+    model = AuditEntry
+
+    def get_queryset(self):
+        return AuditEntry.objects.all()
+
+
+class AuditListView(AuditorMixin, ScopedListView):
+    table_class = AuditTable
+    filterset_class = AuditFilter
+    title = export_name = "审计日志"
+    template_name = "core/audit_list.html"
+
+
+class AuditDetailView(AuditorMixin, DetailView):
+    template_name = "core/audit_detail.html"
+    context_object_name = "entry"
+
+
+class AuditVerifyView(AuditorMixin, View):
+    def post(self, request):
+        result = audit_verify()
+        if result.ok:
+            messages.success(request, f"审计日志链完整：已校验{result.checked}条，未发现篡改或删除")
+        else:
+            messages.error(request, f"审计日志链被破坏（校验{result.checked}条）：" + "；".join(result.problems[:20]))
+        return redirect("core:audit_list")
+
+
+# --- import / export ----------------------------------------------------------------------------------------
+
+
+def _import_dir():
+    d = Path(settings.DATA_DIR) / "imports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+class ImportView(View):
+    """Upload → preview (a full validation run, rolled back) → confirm (the same file, written).
+    Errors are shown on the page and offered as a downloadable .xlsx."""
+
+    template_name = "core/import.html"
+
+    def dispatch(self, request, kind):
+        if not request.user.is_authenticated:
+            return redirect(f"{settings.LOGIN_URL and reverse('login')}?next={request.path}")
+        if kind not in REGISTRY:
+            raise Http404
+        importer = get_importer(kind, request.user)
+        try:
+            importer.check_permission()
+        except PermissionDenied:
+            raise PermissionDenied("您没有导入此类数据的权限")
+        self.kind, self.importer = kind, importer
+        return super().dispatch(request, kind)
+
+    def get(self, request, kind):
+        return render(request, self.template_name, {"form": ImportForm(), "importer": self.importer, "kind": kind})
+
+    def post(self, request, kind):
+        token = request.POST.get("token", "")
+        if token:  # confirm a previewed file
+            path = self._stored(token)
+            with open(path, "rb") as fh:
+                report = run_import(kind, fh, request.POST.get("filename", path.name), actor=request.user, commit=True)
+            if report.ok:
+                path.unlink(missing_ok=True)
+                messages.success(request, report.summary())
+                return redirect(self.importer_list_url())
+            return render(request, self.template_name, {"form": ImportForm(), "importer": self.importer,
+                                                        "kind": kind, "report": report})
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "importer": self.importer, "kind": kind})
+        upload = form.cleaned_data["file"]
+        ext = upload.name.rsplit(".", 1)[-1].lower()
+        token = f"{request.user.pk}-{uuid.uuid4().hex}"
+        path = _import_dir() / f"{token}.{ext}"
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        with open(path, "rb") as fh:
+            report = run_import(kind, fh, upload.name, actor=request.user, commit=False)
+        ctx = {"form": ImportForm(), "importer": self.importer, "kind": kind, "report": report,
+               "filename": upload.name}
+        if report.ok:
+            ctx["token"] = token
+        else:
+            err_path = path.with_suffix(".errors.xlsx")
+            with open(err_path, "wb") as fh:
+                errors_xlsx(report, fh)
+            ctx["error_token"] = token
+            path.unlink(missing_ok=True)
+        return render(request, self.template_name, ctx)
+
+    def _stored(self, token):
+        if not token.startswith(f"{self.request.user.pk}-") or not token.replace("-", "").isalnum():
+            raise Http404
+        matches = [p for p in _import_dir().glob(f"{token}.*") if not p.name.endswith(".errors.xlsx")]
+        if not matches:
+            raise Http404
+        return matches[0]
+
+    def importer_list_url(self):
+        return {"enterprises": reverse("core:enterprise_list"), "orgunits": reverse("core:orgunit_list"),
+                "users": reverse("core:user_list")}.get(self.kind, reverse("home"))
+
+
+@login_required
+def import_errors(request, kind, token):
+    if not token.startswith(f"{request.user.pk}-") or not token.replace("-", "").isalnum():
+        raise Http404
+    path = _import_dir() / f"{token}.errors.xlsx"
+    if not path.exists():
+        raise Http404
+    return _download(path.read_bytes(), f"导入错误_{kind}.xlsx")
+
+
+@login_required
+def import_template(request, kind):
+    if kind not in REGISTRY:
+        raise Http404
+    importer = get_importer(kind, request.user)
+    try:
+        importer.check_permission()
+    except PermissionDenied:
+        raise PermissionDenied("您没有导入此类数据的权限")
+    buf = io.BytesIO()
+    template_xlsx(kind, buf, request.user)
+    return _download(buf.getvalue(), f"{importer.label}导入模板.xlsx")
+
+
+@login_required
+def register_export(request, kind):
+    """The whole register in the import layout (what `countyworks export KIND FILE` writes)."""
+    if kind not in REGISTRY:
+        raise Http404
+    importer = get_importer(kind, request.user)
+    try:
+        importer.check_permission()
+    except PermissionDenied:
+        raise PermissionDenied("您没有导出此类数据的权限")
+    buf = io.BytesIO()
+    export_xlsx(kind, buf, actor=request.user)
+    return _download(buf.getvalue(), f"{importer.label}.xlsx")

@@ -1,0 +1,227 @@
+"""CountyWorks settings — one file, read from the environment.
+
+Defaults give the embedded set-up: SQLite under ./data/, DEBUG off unless asked for.
+`DATABASE_URL=postgres://…` switches to PostgreSQL; `COUNTYWORKS_PRODUCTION=1` turns on the
+production hardening (HTTPS-only cookies, HSTS, SSL redirect) checked by `check --deploy`.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent
+env = environ.Env()
+
+DATA_DIR = Path(env.str("COUNTYWORKS_DATA_DIR", default=str(Path.cwd() / "data"))).resolve()
+PRODUCTION = env.bool("COUNTYWORKS_PRODUCTION", default=False)
+DEBUG = env.bool("COUNTYWORKS_DEBUG", default=False)
+
+# A development key is generated into the data folder so a fresh checkout runs; production must
+# set COUNTYWORKS_SECRET_KEY.
+if PRODUCTION:
+    SECRET_KEY = env.str("COUNTYWORKS_SECRET_KEY")
+else:
+    SECRET_KEY = env.str("COUNTYWORKS_SECRET_KEY", default="") or None
+    if not SECRET_KEY:
+        from django.utils.crypto import get_random_string
+
+        _key_file = DATA_DIR / "secret_key"
+        try:
+            SECRET_KEY = _key_file.read_text().strip()
+        except OSError:
+            SECRET_KEY = get_random_string(64)
+            try:
+                DATA_DIR.mkdir(parents=True, exist_ok=True)
+                _key_file.write_text(SECRET_KEY)
+            except OSError:
+                pass
+
+ALLOWED_HOSTS = env.list("COUNTYWORKS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("COUNTYWORKS_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "django_tables2",
+    "django_htmx",
+    "bootstrap",
+    "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "countyworks.core",
+    "countyworks.demo",
+    "countyworks.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "countyworks.core.middleware.AuditContextMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "countyworks.urls"
+WSGI_APPLICATION = "countyworks.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "countyworks.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------
+_default_sqlite = f"sqlite:///{DATA_DIR / 'countyworks.sqlite3'}"
+DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_sqlite)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + IMMEDIATE transactions + busy timeout: concurrent writers queue instead of failing
+    # with "database is locked" (DESIGN §8).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    )
+    DATABASES["default"]["TEST"] = {"NAME": env.str("COUNTYWORKS_TEST_SQLITE", default="")} if env.str(
+        "COUNTYWORKS_TEST_SQLITE", default=""
+    ) else {}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth & security -------------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("COUNTYWORKS_PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Idle timeout: the session expires after SESSION_COOKIE_AGE seconds without a request.
+SESSION_COOKIE_AGE = env.int("COUNTYWORKS_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# django-axes: lock the account+address after N failures for a cool-off period.
+AXES_FAILURE_LIMIT = env.int("COUNTYWORKS_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("COUNTYWORKS_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("COUNTYWORKS_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("COUNTYWORKS_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- i18n ------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- files -----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("COUNTYWORKS_STATIC_ROOT", default=str(DATA_DIR / "static")))
+MEDIA_ROOT = Path(env.str("COUNTYWORKS_MEDIA_ROOT", default=str(DATA_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": env.str("COUNTYWORKS_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+ATTACHMENT_MAX_BYTES = env.int("COUNTYWORKS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+ATTACHMENT_EXTENSIONS = env.list(
+    "COUNTYWORKS_ATTACHMENT_EXTENSIONS",
+    default=["jpg", "jpeg", "png", "webp", "pdf", "docx", "xlsx", "xls", "doc"],
+)
+IMPORT_MAX_BYTES = env.int("COUNTYWORKS_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+AUDIT_RETENTION_DAYS = max(184, env.int("COUNTYWORKS_AUDIT_RETENTION_DAYS", default=184))
+
+EMAIL_BACKEND = env.str("COUNTYWORKS_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CountyWorks API",
+    "DESCRIPTION": "县区工作台 JSON API — token authentication, the same scoping as the web.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("COUNTYWORKS_LOG_LEVEL", default="WARNING")},
+}
