@@ -26,7 +26,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrgUnitSerializer
-    filterset_fields = ["kind", "parent"]
+    queryset = OrgUnit.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
         return OrgUnit.objects.visible_to(self.request.user).select_related("parent").order_by("path")
@@ -34,6 +34,7 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EnterpriseSerializer
+    queryset = Enterprise.objects.none()
 
     def get_queryset(self):
         if not has_any_programme_role(self.request.user):

@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础平台"
 
     def ready(self):
-        from . import signals  # noqa: F401  security events → audit log
-        from . import importers  # noqa: F401  register the core import kinds
+        from . import (
+            importers,  # noqa: F401  register the core import kinds
+            signals,  # noqa: F401  security events → audit log
+        )

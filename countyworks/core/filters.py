@@ -1,6 +1,7 @@
 import django_filters as df
 from django.db.models import Q
 
+from .forms import DateInput
 from .models import AuditAction, AuditEntry, Enterprise, Industry, OrgUnit, Programme, Target, User
 
 
@@ -64,8 +65,8 @@ class AuditFilter(df.FilterSet):
     action = df.ChoiceFilter(label="操作", choices=AuditAction.choices)
     object_type = df.CharFilter(label="对象类型", lookup_expr="icontains")
     object_id = df.CharFilter(label="对象编号")
-    start = df.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte")
-    end = df.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte")
+    start = df.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte", widget=DateInput())
+    end = df.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte", widget=DateInput())
     q = df.CharFilter(label="关键词", method="search")
 
     class Meta:

@@ -24,3 +24,25 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             reset_request_ip(token)
+
+
+class DefaultLanguageMiddleware:
+    """Simplified Chinese unless the user chose another language with the switcher (the
+    language cookie). The browser's Accept-Language is deliberately ignored: an office PC set
+    to English must still show the Chinese UI."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in dict(settings.LANGUAGES):
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", lang)
+        return response

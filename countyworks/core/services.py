@@ -12,7 +12,17 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from .audit import audit_log, diff, snapshot
-from .models import SYSTEM_ROLE_KINDS, Attachment, AuditAction, Enterprise, OrgUnit, Role, RoleKind, Target, User
+from .models import (
+    SYSTEM_ROLE_KINDS,
+    Attachment,
+    AuditAction,
+    Enterprise,
+    OrgUnit,
+    Role,
+    RoleKind,
+    Target,
+    User,
+)
 from .scope import has_system_role, require_unit_in_scope
 
 

@@ -90,12 +90,25 @@ class ScopedListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        table = ctx.get("table")
+        total = table.paginator.count if table is not None and getattr(table, "paginator", None) else len(table.rows)
         ctx.update(title=self.title, create_url=self.get_create_url(), import_kind=self.import_kind,
-                   querystring=self.request.GET.urlencode())
+                   can_import=self.can_import(), total=total, querystring=self.request.GET.urlencode())
         return ctx
 
     def get_create_url(self):
         return self.create_url
+
+    def can_import(self):
+        if not self.import_kind:
+            return False
+        from .importing import get_importer
+
+        try:
+            get_importer(self.import_kind, self.request.user).check_permission()
+        except PermissionDenied:
+            return False
+        return True
 
 
 class ScopedDetailView(ScopedMixin, DetailView):

@@ -18,14 +18,29 @@ from django.views.generic import DetailView, TemplateView
 from . import services
 from .audit import audit_verify
 from .filters import AuditFilter, EnterpriseFilter, OrgUnitFilter, TargetFilter, UserFilter
-from .forms import (AttachmentForm, EnterpriseForm, ImportForm, OrgUnitForm, PasswordForm, RoleForm, TargetForm,
-                    UserCreateForm, UserForm)
+from .forms import (
+    AttachmentForm,
+    EnterpriseForm,
+    ImportForm,
+    OrgUnitForm,
+    PasswordForm,
+    RoleForm,
+    TargetForm,
+    UserCreateForm,
+    UserForm,
+)
 from .importing import REGISTRY, errors_xlsx, export_xlsx, get_importer, run_import, template_xlsx
 from .models import Attachment, AuditEntry, Enterprise, OrgUnit, Role, RoleKind, Target, User
 from .scope import has_any_programme_role, has_system_role, system_kinds
 from .tables import AuditTable, EnterpriseTable, OrgUnitTable, TargetTable, UserTable
-from .viewmixins import (ANY_PROGRAMME, ScopedCreateView, ScopedDetailView, ScopedListView, ScopedMixin,
-                         ScopedUpdateView)
+from .viewmixins import (
+    ANY_PROGRAMME,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedMixin,
+    ScopedUpdateView,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -117,7 +117,7 @@ def load_org_and_accounts():
 
 def account_lines():
     lines = []
-    for username, full_name, _, roles in ACCOUNTS:
+    for username, full_name, _, _roles in ACCOUNTS:
         user = User.objects.filter(username=username).first()
         role_text = "；".join(str(r) for r in user.roles.select_related("unit")) if user else ""
         lines.append(f"  {username:<10} {full_name:<14} {role_text}")

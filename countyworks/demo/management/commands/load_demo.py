@@ -9,6 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, **opts):
         load_demo()
-        self.stdout.write(self.style.SUCCESS("江海区演示数据已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"江海区演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for line in account_lines():
             self.stdout.write(line)

@@ -1,0 +1,11 @@
+pytest_plugins = ["countyworks.browser_fixtures"]
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_and_data(settings, tmp_path):
+    """Uploaded files and import scratch files go to a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path / "data"
+    settings.AXES_ENABLED = True

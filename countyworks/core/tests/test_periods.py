@@ -1,0 +1,55 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from countyworks.core.parsing import InvalidValue
+from countyworks.core.periods import Period, completion_pct, shift_year, yoy_pct, ytd_last_year_span
+
+
+def test_parse_each_kind():
+    assert Period.parse("2024-W10") == Period(date(2024, 3, 4), date(2024, 3, 10), "week")
+    assert Period.parse("2024年第10周").label == "2024-W10"
+    assert Period.parse("2024-03") == Period(date(2024, 3, 1), date(2024, 3, 31), "month")
+    assert Period.parse("2024年2月").end == date(2024, 2, 29)
+    assert Period.parse("2024-Q1").end == date(2024, 3, 31)
+    assert Period.parse("2024年第一季度") == Period.parse("2024-Q1")
+    assert Period.parse("2023") == Period(date(2023, 1, 1), date(2023, 12, 31), "year")
+
+
+def test_bad_period_has_chinese_message():
+    with pytest.raises(InvalidValue, match="无法识别的周期"):
+        Period.parse("march")
+    with pytest.raises(InvalidValue, match="没有第53周"):
+        Period.parse("2023-W53")
+
+
+def test_same_period_last_year():
+    assert Period.parse("2024-03").same_period_last_year().label == "2023-03"
+    assert Period.parse("2024-Q1").same_period_last_year().label == "2023-Q1"
+    assert Period.parse("2021-W10").same_period_last_year().label == "2020-W10"
+    assert Period.parse("2026-W53").same_period_last_year().label == "2025-W52"
+    assert Period.parse("2020-W53").same_period_last_year().label == "2019-W52"
+
+
+def test_ytd_last_year_and_leap_day():
+    assert ytd_last_year_span(date(2024, 2, 29)) == (date(2023, 1, 1), date(2023, 2, 28))
+    assert shift_year(date(2024, 3, 31), -1) == date(2023, 3, 31)
+
+
+def test_yoy_and_completion_rounding():
+    assert yoy_pct(51, 43) == 18.6
+    assert yoy_pct(9, 8) == 12.5
+    assert yoy_pct(5, 0) is None
+    assert completion_pct(51, 50) == 102.0
+    assert completion_pct(1, 0) is None
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)), st.sampled_from(["week", "month", "quarter", "year"]))
+def test_period_contains_its_day_and_chains(day, kind):
+    p = Period.containing(day, kind)
+    assert p.contains(day)
+    assert Period.parse(p.label) == p
+    assert (p.next().start - p.end).days == 1
+    assert p.next().previous() == p
