@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "countyworks.core",
+    "countyworks.investment",
     "countyworks.demo",
     "countyworks.api",
 ]

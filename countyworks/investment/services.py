@@ -1,0 +1,416 @@
+"""Every write of the investment programme: keyword-only, validated, audited, atomic, and
+scope-checked inside the transaction."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from countyworks.core.audit import audit_log, diff, snapshot
+from countyworks.core.models import AuditAction, Programme
+from countyworks.core.scope import require_unit_in_scope
+
+from .models import (
+    Activity,
+    Evaluation,
+    EvaluationScore,
+    Lead,
+    Milestone,
+    Project,
+    ReviewItem,
+    ReviewMeeting,
+    ServiceRequest,
+)
+
+P = Programme.INVESTMENT
+S = Lead.Status
+
+# The lead status flow. Converting happens only by signing (project_sign); entering review only
+# by being put on a meeting's agenda (meeting_add_lead).
+TRANSITIONS = {
+    S.NEW: {S.FOLLOWING, S.SHELVED, S.LOST},
+    S.FOLLOWING: {S.EVALUATING, S.SHELVED, S.LOST},
+    S.EVALUATING: {S.FOLLOWING, S.SHELVED, S.LOST},
+    S.IN_REVIEW: {S.EVALUATING, S.SHELVED, S.LOST},
+    S.SHELVED: {S.FOLLOWING, S.LOST},
+    S.LOST: set(),
+    S.CONVERTED: set(),
+}
+REASON_REQUIRED = {S.SHELVED, S.LOST}
+
+
+def _next_code(model, prefix):
+    year = date.today().year
+    last = model.objects.filter(code__startswith=f"{prefix}{year}-").aggregate(m=Max("code"))["m"]
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{year}-{n:05d}"
+
+
+# --- leads --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_create(*, actor, unit, enterprise, title, source, **fields):
+    """Register a lead for a unit in the actor's scope. Duplicate warnings are the view's job
+    (selectors.lead_duplicates) — the service does not refuse a lead the user confirmed."""
+    require_unit_in_scope(actor, unit, programme=P, action="change")
+    lead = Lead(code=_next_code(Lead, "XS"), unit=unit, enterprise=enterprise, title=title, source=source, **fields)
+    if lead.officer is None and actor is not None:
+        lead.officer = actor
+    lead.full_clean()
+    lead.save()
+    audit_log(action=AuditAction.CREATE, obj=lead, actor=actor, changes=diff({}, snapshot(lead)))
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead, actor, **fields):
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    require_unit_in_scope(actor, lead.unit, programme=P, action="change")
+    if "status" in fields:
+        raise ValidationError("状态请通过流转操作修改")
+    before = snapshot(lead)
+    for k, v in fields.items():
+        setattr(lead, k, v)
+    require_unit_in_scope(actor, lead.unit, programme=P, action="change")
+    lead.full_clean()
+    changes = diff(before, snapshot(lead))
+    if changes:
+        lead.save()
+        audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes=changes)
+    return lead
+
+
+@transaction.atomic
+def lead_transition(*, lead, to, actor, reason=""):
+    """Move a lead along its status flow. Allowed moves are TRANSITIONS; 搁置 and 流失 need a
+    reason; 评估中 → 准入评审 happens by agenda, 准入评审 → 已签约 by signing."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    require_unit_in_scope(actor, lead.unit, programme=P, action="change")
+    labels = dict(S.choices)
+    if to not in TRANSITIONS.get(lead.status, set()):
+        hint = ""
+        if to == S.IN_REVIEW:
+            hint = "（请将线索列入准入评审会议程）"
+        elif to == S.CONVERTED:
+            hint = "（评审通过后通过“签约”转为项目）"
+        raise ValidationError(f"线索不能从“{labels[lead.status]}”变为“{labels.get(to, to)}”{hint}")
+    reason = (reason or "").strip()
+    if to in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": f"转为“{labels[to]}”必须填写原因"})
+    before = lead.status
+    lead.status = to
+    lead.status_reason = reason if to in REASON_REQUIRED else ""
+    lead.save(update_fields=["status", "status_reason", "updated_at"])
+    audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [before, to]},
+              message=f"状态：{labels[before]} → {labels[to]}" + (f"；原因：{reason}" if reason else ""))
+    return lead
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_create(*, actor, unit, kind, date, title, enterprises=(), leads=(), other_units=(), **fields):
+    """Record an investment activity (trip, visit, inspection, promotion, negotiation)."""
+    require_unit_in_scope(actor, unit, programme=P, action="change")
+    act = Activity(unit=unit, kind=kind, date=date, title=title, created_by=actor, **fields)
+    act.full_clean()
+    act.save()
+    act.enterprises.set(enterprises)
+    act.leads.set(leads)
+    act.other_units.set(other_units)
+    audit_log(action=AuditAction.CREATE, obj=act, actor=actor,
+              changes=diff({}, {**snapshot(act), "enterprises": [e.pk for e in enterprises],
+                                "leads": [x.pk for x in leads]}))
+    return act
+
+
+@transaction.atomic
+def activity_add_lead(*, activity, lead, actor):
+    require_unit_in_scope(actor, activity.unit, programme=P, action="change")
+    activity.leads.add(lead)
+    audit_log(action=AuditAction.UPDATE, obj=activity, actor=actor, changes={"leads": [None, lead.pk]},
+              message=f"由活动形成线索 {lead.code}")
+
+
+# --- six-good evaluation -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_submit(*, lead, evaluator, scores, vetoes=(), comment="", on=None):
+    """Record (or replace) one evaluator's scorecard for a lead. `scores` maps criterion →
+    points; every criterion must be scored within 0..max. A lead being scored moves to 评估中."""
+    from .models import EvalCriterion
+
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    require_unit_in_scope(evaluator, lead.unit, programme=P, action="review")
+    if lead.status not in (S.FOLLOWING, S.EVALUATING, S.IN_REVIEW, S.NEW):
+        raise ValidationError(f"线索状态为“{lead.get_status_display()}”，不能评价")
+    criteria = list(EvalCriterion.objects.select_related("dimension"))
+    errors = {}
+    missing = [c for c in criteria if c.pk not in {getattr(k, "pk", k) for k in scores}]
+    if missing:
+        errors["scores"] = [f"未评分：{c}" for c in missing[:5]]
+    by_pk = {c.pk: c for c in criteria}
+    cleaned = {}
+    for crit, points in scores.items():
+        c = by_pk.get(getattr(crit, "pk", crit))
+        if c is None:
+            continue
+        if points is None or points < 0 or points > c.max_points:
+            errors.setdefault("scores", []).append(f"“{c.text}”得分应在0～{c.max_points}之间")
+        cleaned[c] = points
+    if errors:
+        raise ValidationError(errors)
+    ev, created = Evaluation.objects.get_or_create(
+        lead=lead, evaluator=evaluator, defaults={"date": on or date.today(), "comment": comment})
+    before = {} if created else {"scores": {str(s.criterion_id): str(s.points) for s in ev.scores.all()},
+                                 "vetoes": sorted(ev.vetoes.values_list("code", flat=True))}
+    ev.date, ev.comment = on or date.today(), comment
+    ev.save()
+    ev.scores.all().delete()
+    EvaluationScore.objects.bulk_create(EvaluationScore(evaluation=ev, criterion=c, points=p) for c, p in cleaned.items())
+    ev.vetoes.set(vetoes)
+    after = {"scores": {str(c.pk): str(p) for c, p in cleaned.items()}, "vetoes": sorted(v.code for v in vetoes)}
+    audit_log(action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=ev, actor=evaluator,
+              changes=diff(before, after), message=f"六好评价：{lead.code}")
+    if lead.status in (S.NEW, S.FOLLOWING):
+        old = lead.status
+        lead.status = S.EVALUATING
+        lead.save(update_fields=["status", "updated_at"])
+        audit_log(action=AuditAction.UPDATE, obj=lead, actor=evaluator, changes={"status": [old, S.EVALUATING]},
+                  message="开始六好评价，线索转为评估中")
+    return ev
+
+
+# --- admission review ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(*, actor, unit, date, title, participants=(), **fields):
+    require_unit_in_scope(actor, unit, programme=P, action="review")
+    m = ReviewMeeting(unit=unit, date=date, title=title, **fields)
+    m.full_clean()
+    m.save()
+    m.participants.set(participants)
+    audit_log(action=AuditAction.CREATE, obj=m, actor=actor, changes=diff({}, snapshot(m)))
+    return m
+
+
+@transaction.atomic
+def meeting_add_lead(*, meeting, lead, actor):
+    """Put a lead on the agenda. It must have at least one scorecard; it moves to 准入评审."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    require_unit_in_scope(actor, meeting.unit, programme=P, action="review")
+    if lead.status not in (S.EVALUATING, S.IN_REVIEW):
+        raise ValidationError(f"线索“{lead.code}”状态为“{lead.get_status_display()}”，只有评估中的线索可以提交评审")
+    if not lead.evaluations.exists():
+        raise ValidationError(f"线索“{lead.code}”尚无六好评价，不能提交评审")
+    if ReviewItem.objects.filter(meeting=meeting, lead=lead).exists():
+        raise ValidationError(f"线索“{lead.code}”已在本次会议议程中")
+    order = (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
+    item = ReviewItem.objects.create(meeting=meeting, lead=lead, order=order)
+    old = lead.status
+    lead.status = S.IN_REVIEW
+    lead.save(update_fields=["status", "updated_at"])
+    audit_log(action=AuditAction.UPDATE, obj=meeting, actor=actor, changes={"agenda": [None, lead.code]},
+              message=f"列入议程：{lead}")
+    if old != S.IN_REVIEW:
+        audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [old, S.IN_REVIEW]},
+                  message=f"列入准入评审会：{meeting}")
+    return item
+
+
+@transaction.atomic
+def review_decide(*, item, decision, actor, conditions="", notes=""):
+    """Record the meeting's decision on one lead. A vetoed lead cannot be approved; 有条件通过
+    needs its conditions; 不通过 marks the lead 流失, 暂缓 returns it to 评估中."""
+    from .selectors import lead_scorecard
+
+    item = ReviewItem.objects.select_for_update().select_related("lead", "meeting").get(pk=item.pk)
+    require_unit_in_scope(actor, item.meeting.unit, programme=P, action="review")
+    D = ReviewItem.Decision
+    if decision not in D.values:
+        raise ValidationError({"decision": "请选择评审结论"})
+    card = lead_scorecard(item.lead)
+    if decision in ReviewItem.APPROVING and card.vetoed:
+        raise ValidationError({"decision": f"该线索触发一票否决（{'、'.join(card.veto_texts)}），不能通过"})
+    if decision == D.CONDITIONAL and not conditions.strip():
+        raise ValidationError({"conditions": "有条件通过必须写明附加条件"})
+    before = {"decision": item.decision, "conditions": item.conditions}
+    item.decision, item.conditions, item.notes = decision, conditions.strip(), notes
+    item.save()
+    audit_log(action=AuditAction.UPDATE, obj=item.meeting, actor=actor,
+              changes=diff(before, {"decision": decision, "conditions": item.conditions}),
+              message=f"评审结论：{item.lead.code} {item.get_decision_display()}")
+    lead = item.lead
+    new_status = {D.REJECT: S.LOST, D.DEFER: S.EVALUATING}.get(decision, S.IN_REVIEW)
+    if lead.status != new_status and lead.status != S.CONVERTED:
+        old = lead.status
+        lead.status = new_status
+        lead.status_reason = "准入评审不通过" if decision == D.REJECT else ""
+        lead.save(update_fields=["status", "status_reason", "updated_at"])
+        audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [old, new_status]},
+                  message=f"准入评审结论：{item.get_decision_display()}")
+    return item
+
+
+@transaction.atomic
+def meeting_update(*, meeting, actor, **fields):
+    meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
+    require_unit_in_scope(actor, meeting.unit, programme=P, action="review")
+    before = snapshot(meeting)
+    for k, v in fields.items():
+        setattr(meeting, k, v)
+    meeting.full_clean()
+    changes = diff(before, snapshot(meeting))
+    if changes:
+        meeting.save()
+        audit_log(action=AuditAction.UPDATE, obj=meeting, actor=actor, changes=changes)
+    return meeting
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+def lead_is_approved(lead):
+    return lead.review_items.filter(decision__in=ReviewItem.APPROVING).exists()
+
+
+@transaction.atomic
+def project_sign(*, lead, actor, name, signed_date, planned_investment, unit=None, kind=Project.Kind.NEW,
+                 agreement=Project.Agreement.INVESTMENT, leader=None, officer=None, milestone_plan=None):
+    """Sign a project from an approved lead (only 通过/有条件通过 leads can be signed). Creates
+    the 签约 milestone with its actual date and the planned dates given in `milestone_plan`."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    unit = unit or lead.unit
+    require_unit_in_scope(actor, unit, programme=P, action="change")
+    if lead.status == S.CONVERTED:
+        raise ValidationError("该线索已签约")
+    if not lead_is_approved(lead):
+        raise ValidationError("只有准入评审通过（或有条件通过）的线索才能签约")
+    project = _project_create(actor=actor, name=name, enterprise=lead.enterprise, lead=lead, kind=kind,
+                              industry=lead.industry, planned_investment=planned_investment, unit=unit,
+                              signed_date=signed_date, agreement=agreement, leader=leader, officer=officer,
+                              milestone_plan=milestone_plan)
+    old = lead.status
+    lead.status = S.CONVERTED
+    lead.save(update_fields=["status", "updated_at"])
+    audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [old, S.CONVERTED]},
+              message=f"签约为项目 {project.code}")
+    return project
+
+
+def _project_create(*, actor, milestone_plan=None, **fields):
+    project = Project(code=_next_code(Project, "XM"), **fields)
+    project.full_clean()
+    project.save()
+    Milestone.objects.create(project=project, kind=Milestone.Kind.SIGNED, planned_date=project.signed_date,
+                             actual_date=project.signed_date)
+    for kind, planned in (milestone_plan or {}).items():
+        if kind != Milestone.Kind.SIGNED and planned:
+            Milestone.objects.create(project=project, kind=kind, planned_date=planned)
+    audit_log(action=AuditAction.CREATE, obj=project, actor=actor, changes=diff({}, snapshot(project)))
+    return project
+
+
+@transaction.atomic
+def project_update(*, project, actor, **fields):
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require_unit_in_scope(actor, project.unit, programme=P, action="change")
+    before = snapshot(project)
+    for k, v in fields.items():
+        setattr(project, k, v)
+    require_unit_in_scope(actor, project.unit, programme=P, action="change")
+    project.full_clean()
+    changes = diff(before, snapshot(project))
+    if changes:
+        project.save()
+        if "signed_date" in changes:
+            project.milestones.filter(kind=Milestone.Kind.SIGNED).update(actual_date=project.signed_date)
+        audit_log(action=AuditAction.UPDATE, obj=project, actor=actor, changes=changes)
+    return project
+
+
+@transaction.atomic
+def milestone_set(*, project, kind, actor, planned_date=None, actual_date=None, note=None):
+    """Set a milestone's planned and/or actual date. An actual date may not precede the actual
+    date of an earlier milestone, nor lie in the future."""
+    require_unit_in_scope(actor, project.unit, programme=P, action="change")
+    if kind not in Milestone.Kind.values:
+        raise ValidationError({"kind": "未知的项目节点"})
+    if actual_date and actual_date > date.today():
+        raise ValidationError({"actual_date": "实际日期不能晚于今天"})
+    ms, created = Milestone.objects.select_for_update().get_or_create(project=project, kind=kind)
+    before = snapshot(ms, {"planned_date", "actual_date", "note"})
+    if planned_date is not None:
+        ms.planned_date = planned_date or None
+    if actual_date is not None:
+        ms.actual_date = actual_date or None
+    if note is not None:
+        ms.note = note
+    if ms.actual_date:
+        pos = Milestone.ORDER.index(kind)
+        earlier = project.milestones.filter(kind__in=Milestone.ORDER[:pos], actual_date__gt=ms.actual_date)
+        for e in earlier:
+            raise ValidationError({"actual_date": f"{ms.get_kind_display()}日期不能早于{e.get_kind_display()}日期（{e.actual_date}）"})
+    ms.full_clean()
+    ms.save()
+    if kind == Milestone.Kind.SIGNED and ms.actual_date and ms.actual_date != project.signed_date:
+        Project.objects.filter(pk=project.pk).update(signed_date=ms.actual_date)
+    changes = diff(before, snapshot(ms, {"planned_date", "actual_date", "note"}))
+    if changes:
+        audit_log(action=AuditAction.UPDATE, obj=project, actor=actor,
+                  changes={f"{kind}.{k}": v for k, v in changes.items()}, message=f"项目节点：{ms.get_kind_display()}")
+    return ms
+
+
+# --- service requests ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_request_create(*, project, actor, category, description, bureau, deadline):
+    require_unit_in_scope(actor, project.unit, programme=P, action="change")
+    if deadline < date.today():
+        raise ValidationError({"deadline": "办理时限不能早于今天"})
+    sr = ServiceRequest(project=project, category=category, description=description, bureau=bureau, deadline=deadline)
+    sr.full_clean()
+    sr.save()
+    audit_log(action=AuditAction.CREATE, obj=sr, actor=actor, changes=diff({}, snapshot(sr)),
+              message=f"诉求转{bureau}办理，时限{deadline}")
+    return sr
+
+
+@transaction.atomic
+def service_request_answer(*, request, actor, reply):
+    """The responsible bureau answers (only a user in that bureau's scope)."""
+    sr = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    require_unit_in_scope(actor, sr.bureau, programme=P, action="change")
+    if not reply.strip():
+        raise ValidationError({"reply": "请填写答复内容"})
+    if sr.status == ServiceRequest.Status.CLOSED:
+        raise ValidationError("该诉求已办结")
+    before = snapshot(sr, {"status", "reply", "replied_at"})
+    sr.reply, sr.status, sr.replied_at = reply.strip(), ServiceRequest.Status.ANSWERED, date.today()
+    sr.save()
+    audit_log(action=AuditAction.UPDATE, obj=sr, actor=actor, changes=diff(before, snapshot(sr, {"status", "reply", "replied_at"})))
+    return sr
+
+
+@transaction.atomic
+def service_request_rate(*, request, actor, rating, comment=""):
+    """The enterprise's rating, recorded by the project side; closes the request."""
+    sr = ServiceRequest.objects.select_for_update().select_related("project").get(pk=request.pk)
+    require_unit_in_scope(actor, sr.project.unit, programme=P, action="change")
+    if sr.status != ServiceRequest.Status.ANSWERED:
+        raise ValidationError("诉求答复后才能评价")
+    if rating not in range(1, 6):
+        raise ValidationError({"rating": "评价应为1～5星"})
+    before = snapshot(sr, {"status", "rating", "rating_comment"})
+    sr.rating, sr.rating_comment, sr.status = rating, comment, ServiceRequest.Status.CLOSED
+    sr.save()
+    audit_log(action=AuditAction.UPDATE, obj=sr, actor=actor,
+              changes=diff(before, snapshot(sr, {"status", "rating", "rating_comment"})))
+    return sr
