@@ -69,6 +69,7 @@ ACCOUNTS = [
     ("auditor", "审计员", "440704000000", [(R.AUDITOR, None, None)]),
     ("quzhang", "区长（领导驾驶舱）", "440704000000", [(R.LEADER, ALL_PROGRAMMES, "440704000000")]),
     ("tzcj", "区投资促进中心", "JH-B08", [(R.MANAGER, [P.INVESTMENT, P.DISPATCH], "440704000000")]),
+    ("tzcj_ps", "区投资促进中心评审员", "JH-B08", [(R.REVIEWER, [P.INVESTMENT], "440704000000")]),
     ("zsz", "驻深圳招商办事处", "JH-F01", [(R.OPERATOR, [P.INVESTMENT], "JH-F01")]),
     ("lile_zs", "礼乐街道招商办", "440704003000", [(R.OPERATOR, [P.INVESTMENT], "440704003000")]),
     ("waihai_zs", "外海街道招商办", "440704002000", [(R.OPERATOR, [P.INVESTMENT], "440704002000")]),

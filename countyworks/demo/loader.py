@@ -1,7 +1,11 @@
 """Entry point for loading the whole demo; each programme adds its part here."""
 
-from . import jianghai
+from django.db import transaction
+
+from . import investment, jianghai
 
 
+@transaction.atomic
 def load_demo():
     jianghai.load_org_and_accounts()
+    investment.load_investment()

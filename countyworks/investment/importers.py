@@ -148,7 +148,7 @@ class ProjectImporter(Importer):
             project = Project.objects.filter(name=d["name"], enterprise=ent).first()
             changed, is_new = False, project is None
             if is_new:
-                project = Project(code=_next_code(Project, "XM"), name=d["name"], enterprise=ent, **fields)
+                project = Project(code=_next_code(Project, "XM", d["signed_date"].year), name=d["name"], enterprise=ent, **fields)
                 project.full_clean()
                 project.save()
                 audit_log(action=AuditAction.CREATE, obj=project, actor=self.actor, message="导入新增",

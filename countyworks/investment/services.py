@@ -40,8 +40,8 @@ TRANSITIONS = {
 REASON_REQUIRED = {S.SHELVED, S.LOST}
 
 
-def _next_code(model, prefix):
-    year = date.today().year
+def _next_code(model, prefix, year=None):
+    year = year or date.today().year
     last = model.objects.filter(code__startswith=f"{prefix}{year}-").aggregate(m=Max("code"))["m"]
     n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{year}-{n:05d}"
