@@ -259,8 +259,10 @@ class TargetImporter(Importer):
             "year": self.cell(v, "年度", year, err, required=True),
             "unit": self.cell(v, "单位", lambda r: resolve_unit(self.units, r), err, required=True),
             "indicator": self.cell(v, "指标", indicator, err, required=True),
-            "value": self.cell(v, "目标值", lambda r: parse_decimal(r), err, required=True),
         }
+        # money indicators accept 1.2亿 / 12000万元; counts and others plain numbers
+        money = data["indicator"] is not None and data["indicator"].unit_label == "万元"
+        data["value"] = self.cell(v, "目标值", parse_amount_wan if money else parse_decimal, err, required=True)
         if data["unit"] and data["indicator"] and self.actor is not None:
             try:
                 require_unit_in_scope(self.actor, data["unit"], programme=data["indicator"].programme, action="manage")
