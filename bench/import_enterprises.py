@@ -54,6 +54,20 @@ def _current_rss_mb() -> float:
         return float("nan")
 
 
+def _cpu_seconds() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _loadavg() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def _django_setup() -> None:
     import django
 
@@ -70,9 +84,12 @@ def child_ours(path: str, profile: str | None) -> dict:
 
     def one(label: str) -> None:
         with open(path, "rb") as fh:
-            t0 = time.perf_counter()
+            out[f"{label}_load_before"] = _loadavg()
+            c0, t0 = _cpu_seconds(), time.perf_counter()
             report = run_import("enterprises", fh, os.path.basename(path), actor=None, commit=True)
             out[f"{label}_seconds"] = time.perf_counter() - t0
+            out[f"{label}_cpu_seconds"] = _cpu_seconds() - c0
+            out[f"{label}_load_after"] = _loadavg()
         out[f"{label}_rss_mb"] = _rss_mb()
         out[label] = {
             "ok": report.ok, "rows": report.total_rows, "created": report.created, "updated": report.updated,
@@ -90,7 +107,6 @@ def child_ours(path: str, profile: str | None) -> dict:
         prof.dump_stats(profile)
     else:
         one("first")
-    del_ = None  # noqa: F841  (keep the first report's memory released before the re-import)
     one("second")
     out["db_enterprises"] = Enterprise.objects.count()
     out["db_audit_entries"] = AuditEntry.objects.count()
@@ -141,9 +157,13 @@ def _baseline_resource():
 
 def child_baseline(path: str, max_rows: int | None, bulk: bool) -> dict:
     _django_setup()
+    import openpyxl  # noqa: F401  (imported before the clock starts, like ours' calamine)
     import tablib
+    from tablib.formats import registry
 
     from countyworks.core.models import Enterprise
+
+    registry.get_format("xlsx")
 
     resource_cls = _baseline_resource()
     if bulk:
@@ -154,20 +174,25 @@ def child_baseline(path: str, max_rows: int | None, bulk: bool) -> dict:
     base = _rss_mb()
     out: dict = {"contender": "django-import-export" + (" (use_bulk)" if bulk else ""), "rss_base_mb": base}
     with open(path, "rb") as fh:
-        t0 = time.perf_counter()
+        out["first_load_before"] = _loadavg()
+        c0, t0 = _cpu_seconds(), time.perf_counter()
         dataset = tablib.Dataset().load(fh.read(), format="xlsx")
         t_load = time.perf_counter() - t0
+        c_load = _cpu_seconds() - c0
         out["file_rows"] = len(dataset)
         if max_rows is not None and len(dataset) > max_rows:
             # time spent loading the whole file is scaled to the sample when extrapolating
             t_load *= max_rows / len(dataset)
+            c_load *= max_rows / len(dataset)
             sub = tablib.Dataset(headers=dataset.headers)
             for row in dataset[:max_rows]:
                 sub.append(row)
             dataset = sub
-        t1 = time.perf_counter()
+        c1, t1 = _cpu_seconds(), time.perf_counter()
         result = resource_cls().import_data(dataset, dry_run=False, raise_errors=False)
         t_import = time.perf_counter() - t1
+        out["first_cpu_seconds"] = c_load + _cpu_seconds() - c1
+        out["first_load_after"] = _loadavg()
     out["load_seconds"] = t_load
     out["import_seconds"] = t_import
     out["first_seconds"] = t_load + t_import
@@ -215,7 +240,11 @@ def run_child(contender: str, path: Path, *, max_rows: int | None = None, profil
         "PYTHONHASHSEED": "0",
     })
     try:
-        subprocess.run([sys.executable, "-m", "countyworks", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        mig = subprocess.run([sys.executable, "-m", "countyworks", "migrate", "-v0"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+        if mig.returncode != 0:
+            sys.stderr.write(mig.stdout[-2000:] + mig.stderr[-6000:])
+            raise RuntimeError(f"migrate failed for {contender} (exit {mig.returncode})")
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", contender, str(path)]
         if max_rows is not None:
             cmd += ["--max-rows", str(max_rows)]
@@ -236,7 +265,7 @@ def run_child(contender: str, path: Path, *, max_rows: int | None = None, profil
 
 
 def _fmt_row(cells, widths):
-    return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
 
 def main(argv=None) -> int:
@@ -263,9 +292,18 @@ def main(argv=None) -> int:
           f"{', generated in %.1f s' % (time.perf_counter() - t0) if time.perf_counter() - t0 > 1 else ', cached'})")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, SQLite (fresh database per contender)\n")
 
+    def announce(r):
+        f = r["first"]
+        line = (f"  → {r['contender']}: {f['rows']} rows in {r['first_seconds']:.2f} s, peak RSS "
+                f"{r['first_rss_mb']:.0f} MB ({f['created']} created)")
+        if "second" in r:
+            line += f"; re-import {r['second_seconds']:.2f} s ({r['second']['unchanged']} unchanged)"
+        print(line, flush=True)
+
     results = []
     print("running CountyWorks run_import …", flush=True)
     ours = run_child("ours", path, profile=args.profile)
+    announce(ours)
     results.append(ours)
 
     base_rows = None
@@ -275,11 +313,16 @@ def main(argv=None) -> int:
         if not base_rows or base_rows >= args.rows:
             base_rows = None
         print(f"running django-import-export import_data ({base_rows or args.rows} rows) …", flush=True)
-        baselines.append(run_child("baseline", path, max_rows=base_rows))
-        if args.bulk:
-            print(f"running django-import-export import_data use_bulk=True ({base_rows or args.rows} rows) …",
-                  flush=True)
-            baselines.append(run_child("baseline-bulk", path, max_rows=base_rows))
+        kinds = ["baseline"] + (["baseline-bulk"] if args.bulk else [])
+        for kind in kinds:
+            if kind == "baseline-bulk":
+                print(f"running django-import-export import_data use_bulk=True ({base_rows or args.rows} rows) …",
+                      flush=True)
+            try:
+                baselines.append(run_child(kind, path, max_rows=base_rows))
+                announce(baselines[-1])
+            except (RuntimeError, subprocess.SubprocessError) as exc:
+                print(f"  → {kind} failed: {exc}", flush=True)
         results += baselines
 
     # ------------------------------------------------------------------ table

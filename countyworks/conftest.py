@@ -1,6 +1,6 @@
-pytest_plugins = ["countyworks.browser_fixtures"]
-
 import pytest
+
+pytest_plugins = ["countyworks.browser_fixtures"]
 
 
 @pytest.fixture(autouse=True)

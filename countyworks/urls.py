@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("core/", include("countyworks.core.urls")),
+    path("investment/", include("countyworks.investment.urls")),
     path("api/", include("countyworks.api.urls")),
 ]

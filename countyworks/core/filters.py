@@ -53,7 +53,8 @@ class UserFilter(df.FilterSet):
 class TargetFilter(df.FilterSet):
     year = df.NumberFilter(label="年度")
     indicator__programme = df.ChoiceFilter(label="业务", choices=Programme.choices)
-    unit = df.ModelChoiceFilter(label="单位", queryset=OrgUnit.objects.all())
+    # only units in the user's scope: the drop-down must not reveal the rest of the tree
+    unit = df.ModelChoiceFilter(label="单位", queryset=lambda request: OrgUnit.objects.visible_to(request.user))
 
     class Meta:
         model = Target

@@ -407,6 +407,9 @@ class AuditChainHead(models.Model):
     anchor_seq = models.BigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self):
+        return f"审计日志链末端 #{self.last_seq}"
+
 
 # --- attachments -----------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from .models import RoleKind
-from .scope import has_any_programme_role, has_system_role
+from .models import Programme, RoleKind
+from .scope import has_any_programme_role, has_system_role, programme_roles
 
 
 def navigation_for(user, path):
@@ -13,6 +13,13 @@ def navigation_for(user, path):
     if has_any_programme_role(user):
         items.append(("enterprises", "企业名录", reverse("core:enterprise_list")))
         items.append(("targets", "年度目标", reverse("core:target_list")))
+    if programme_roles(user, Programme.INVESTMENT):  # 招商引资
+        items.append(("inv_leads", "招商线索", reverse("investment:lead_list")))
+        items.append(("inv_activities", "招商活动", reverse("investment:activity_list")))
+        items.append(("inv_meetings", "准入评审", reverse("investment:meeting_list")))
+        items.append(("inv_projects", "签约项目", reverse("investment:project_list")))
+        items.append(("inv_requests", "服务诉求", reverse("investment:service_list")))
+        items.append(("inv_stats", "招商统计", reverse("investment:stats")))
     if has_system_role(user, RoleKind.SYSADMIN):
         items.append(("users", "用户与角色", reverse("core:user_list")))
     if has_system_role(user, RoleKind.SECADMIN):

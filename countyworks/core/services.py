@@ -34,6 +34,13 @@ def _require_sysadmin(actor):
 # --- org units ---------------------------------------------------------------------------------
 
 
+def _refresh_parent_path(unit):
+    """Read the parent's path as stored now: the caller's copy may predate a move of its subtree
+    (an import moving a unit and adding a child below it in the same file)."""
+    if unit.parent_id:
+        unit.parent.path, unit.parent.depth = OrgUnit.objects.values_list("path", "depth").get(pk=unit.parent_id)
+
+
 def _set_path(unit):
     parent_path = unit.parent.path if unit.parent_id else "/"
     unit.path = f"{parent_path}{unit.pk}/"
@@ -45,6 +52,7 @@ def orgunit_create(*, actor, **fields):
     """Create an org unit under its parent; its path is the parent's path plus its own id."""
     _require_sysadmin(actor)
     unit = OrgUnit(**fields)
+    _refresh_parent_path(unit)
     unit.full_clean(exclude=["path"])
     unit.save()
     _set_path(unit)
@@ -63,6 +71,7 @@ def orgunit_update(*, unit, actor, **fields):
     old_path = unit.path
     for k, v in fields.items():
         setattr(unit, k, v)
+    _refresh_parent_path(unit)
     unit.full_clean(exclude=["path"])
     if unit.parent_id != before["parent"]:
         _set_path(unit)

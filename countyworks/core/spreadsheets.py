@@ -165,8 +165,12 @@ def _calamine_rows(source: Any) -> Iterator[tuple[int, list]]:
         if not data:
             raise SpreadsheetError("文件为空，请检查后重新上传")
         if _looks_encrypted(data):
-            raise SpreadsheetError("文件设置了打开密码，请取消密码后重新上传")
-        raise SpreadsheetError(f"无法读取文件，文件可能已损坏或不是 Excel 表格（{exc}）")
+            raise SpreadsheetError("文件设置了打开密码，请取消密码后重新上传") from exc
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            raise SpreadsheetError(
+                "文件实际上是网页（HTML）格式，请用 Excel 打开后另存为 .xlsx 再上传"
+            ) from exc
+        raise SpreadsheetError("无法读取文件：文件可能已损坏，或不是 Excel 表格") from exc
     if sheet is None:
         raise SpreadsheetError("表格为空：所有工作表都没有内容")
     return _sheet_rows(sheet)
@@ -529,11 +533,11 @@ def write_template(
         guide.write_string(0, j, text, guide_head)
         guide.set_column(j, j, width, wrap)
     for i, col in enumerate(columns, start=1):
-        guide.write_string(i, 0, col.name)
-        guide.write_string(i, 1, "必填" if col.required else "选填")
-        guide.write_string(i, 2, "、".join(col.choices))
         aliases = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
-        guide.write_string(i, 3, col.note + aliases)
+        texts = (col.name, "必填" if col.required else "选填", "、".join(col.choices), col.note + aliases)
+        for j, text in enumerate(texts):
+            if text:
+                guide.write_string(i, j, text)
     guide.write_string(
         len(columns) + 2, 0, "标 * 且为红色的列为必填项；请勿修改表头，数据从表头下一行开始填写。"
     )

@@ -413,6 +413,13 @@ class AuditDetailView(AuditorMixin, DetailView):
     template_name = "core/audit_detail.html"
     context_object_name = "entry"
 
+    def get_context_data(self, **kwargs):
+        from .selectors import audit_entry_display
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["type_label"], ctx["change_rows"] = audit_entry_display(self.object)
+        return ctx
+
 
 class AuditVerifyView(AuditorMixin, View):
     def post(self, request):

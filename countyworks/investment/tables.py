@@ -20,8 +20,12 @@ def _wan(value):
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
+NOWRAP = {"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}}
+
+
 class LeadTable(tables.Table):
-    code = tables.Column(linkify=True)
+    code = tables.Column(linkify=True, attrs=NOWRAP)
+    registered_on = tables.DateColumn(format="Y-m-d", attrs=NOWRAP)
     title = tables.Column(linkify=True)
     enterprise = tables.Column(verbose_name="企业", order_by=("enterprise__name",))
     status = tables.Column()
@@ -46,6 +50,7 @@ class LeadTable(tables.Table):
 
 
 class ActivityTable(tables.Table):
+    date = tables.DateColumn(format="Y-m-d", attrs=NOWRAP)
     title = tables.Column(linkify=True)
     enterprise_count = tables.Column(verbose_name="对接企业数", orderable=True)
     lead_count = tables.Column(verbose_name="形成线索数", orderable=True)
@@ -57,6 +62,7 @@ class ActivityTable(tables.Table):
 
 
 class MeetingTable(tables.Table):
+    date = tables.DateColumn(format="Y-m-d", attrs=NOWRAP)
     title = tables.Column(linkify=True)
     item_count = tables.Column(verbose_name="议题数")
     held = tables.BooleanColumn(yesno="已召开,未召开")
@@ -68,7 +74,8 @@ class MeetingTable(tables.Table):
 
 
 class ProjectTable(tables.Table):
-    code = tables.Column(linkify=True)
+    code = tables.Column(linkify=True, attrs=NOWRAP)
+    signed_date = tables.DateColumn(format="Y-m-d", attrs=NOWRAP)
     name = tables.Column(linkify=True)
     enterprise = tables.Column(verbose_name="企业", order_by=("enterprise__name",))
     planned_investment = tables.Column(verbose_name="计划总投资(万元)")
@@ -104,7 +111,8 @@ class ServiceRequestTable(tables.Table):
     project = tables.Column(linkify=True, order_by=("project__name",))
     category = tables.Column(linkify=lambda record: record.get_absolute_url())
     description = tables.Column()
-    deadline = tables.Column()
+    deadline = tables.Column(attrs=NOWRAP)
+    replied_at = tables.DateColumn(format="Y-m-d", attrs=NOWRAP)
 
     class Meta:
         model = ServiceRequest

@@ -364,7 +364,7 @@ class PipelineView(InvestmentView, ScopedMixin, TemplateView):
 
     model = Lead
     template_name = "investment/pipeline.html"
-    per_column = 30
+    per_column = 12
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

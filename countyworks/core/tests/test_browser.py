@@ -24,12 +24,15 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def jianghai(live_server):
+def jianghai(live_server, settings):
     """The Jianghai org tree, demo accounts and the industry catalogue.
 
     Transactional tests flush the database after each test, which also removes rows written by data
-    migrations (the 0002 industry catalogue), so it is put back here."""
+    migrations (the 0002 industry catalogue), so it is put back here. A fast password hasher keeps
+    the 17 demo accounts and each login from costing PBKDF2's deliberate half-second."""
     from countyworks.core.models import Industry
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     catalogue = importlib.import_module("countyworks.core.migrations.0002_industry_catalogue").CATALOGUE
     for code, name, tier, order in catalogue:
@@ -181,7 +184,8 @@ def test_enterprise_import_journey(page, live_server, jianghai, tmp_path):
         page.click("a:text-is('下载错误报告')")
     download = dl_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    report = openpyxl.load_workbook(download.path())
+    with open(download.path(), "rb") as fh:
+        report = openpyxl.load_workbook(io.BytesIO(fh.read()))
     report_text = " ".join(str(v) for ws in report.worksheets for r in ws.iter_rows(values_only=True)
                            for v in r if v is not None)
     assert "统一社会信用代码" in report_text
@@ -275,8 +279,6 @@ def test_grant_role_then_audit_it(page, live_server, jianghai):
 
 def test_phone_layout_and_menu(phone_page, live_server, jianghai):
     page = phone_page
-    page.goto(f"{live_server.url}/login/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 361
     login(page, live_server, "xiangqian", DEMO_PASSWORD)
     assert page.evaluate("window.innerWidth") == 360
     assert page.evaluate("document.documentElement.scrollWidth") <= 361, "horizontal scroll on a phone"
@@ -300,6 +302,18 @@ def test_phone_layout_and_menu(phone_page, live_server, jianghai):
     assert page.evaluate("document.documentElement.scrollWidth") <= 361, "org list scrolls sideways on a phone"
 
 
+def test_phone_login_and_detail_pages_fit(phone_page, live_server, jianghai):
+    from countyworks.core.models import OrgUnit
+
+    page = phone_page
+    page.goto(f"{live_server.url}/login/")
+    widths = {"login": page.evaluate("document.documentElement.scrollWidth")}
+    login(page, live_server, "xiangqian", DEMO_PASSWORD)
+    page.goto(live_server.url + OrgUnit.objects.get(code="440704003201").get_absolute_url())
+    widths["orgunit_detail"] = page.evaluate("document.documentElement.scrollWidth")
+    assert all(w <= 361 for w in widths.values()), widths
+
+
 # --- 6. lock-out -------------------------------------------------------------------------------------------
 
 
@@ -308,6 +322,9 @@ def test_lockout_after_five_failures(page, live_server, jianghai):
         login(page, live_server, "lile_zs", f"wrong-{attempt}", expect_success=False)
         if attempt < 5:
             assert "密码" in page.locator("main .alert-danger").inner_text()
+    # django-axes locks on the 5th failure itself (AXES_FAILURE_LIMIT=5) …
+    assert "账户已被临时锁定" in page.locator("main").inner_text()
+    # … and the 6th attempt, with the right password, is refused too
     login(page, live_server, "lile_zs", DEMO_PASSWORD, expect_success=False)
     assert "/login/" in page.url
     assert "账户已被临时锁定" in page.locator("main").inner_text()

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -24,6 +25,14 @@ from countyworks.core.spreadsheets import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def settings():
+    """Stand-in for pytest-django's ``settings``, which the package conftest requests for every
+    test: this module needs no Django and must also run with ``-p no:django``."""
+    return SimpleNamespace()
+
 
 TITLE = "江海区2024年第10周乡村绿化进度表"
 FOOTER = "填报单位：礼乐街道 填报人：张三 联系电话：0750-1234567"
@@ -175,14 +184,24 @@ def test_single_header_row_extra_and_missing(tmp_path: Path):
     assert table.mapping == {"企业名称": 1, "统一社会信用代码": 2, "金额": 4}
     assert table.missing == ["联系电话"]
     assert table.extra == ["序号", "法人代表"]
-    assert table.rows == [(4, {"企业名称": "江门市甲有限公司", "统一社会信用代码": "91440700MA00000001", "金额": 12})]
+    assert table.rows == [
+        (4, {"企业名称": "江门市甲有限公司", "统一社会信用代码": "91440700MA00000001", "金额": 12})
+    ]
     assert table.skipped == [(5, "合计行，已跳过")]
 
 
 def test_repeated_header_and_rows_without_wanted_values(tmp_path: Path):
     wb = openpyxl.Workbook()
     ws = wb.active
-    for row in (["姓名", "电话"], ["张三", "1"], ["姓名", "电话"], [None, None, "只有备注"], ["李四", "2"], [], []):
+    for row in (
+        ["姓名", "电话"],
+        ["张三", "1"],
+        ["姓名", "电话"],
+        [None, None, "只有备注"],
+        ["李四", "2"],
+        [],
+        [],
+    ):
         ws.append(row)
     path = tmp_path / "t.xlsx"
     wb.save(path)
@@ -210,25 +229,36 @@ def test_header_beyond_scan_limit(tmp_path: Path):
 
 # --------------------------------------------------------------------------- CSV
 
-CSV_COLUMNS = [Column("企业名称"), Column("统一社会信用代码", aliases=("信用代码",)), Column("金额", required=False)]
+CSV_COLUMNS = [
+    Column("企业名称"),
+    Column("统一社会信用代码", aliases=("信用代码",)),
+    Column("金额", required=False),
+]
 
 
 def test_csv_gbk_comma():
     text = "企业名录\r\n企业名称,信用代码,金额\r\n江门市甲有限公司,91440700MA00000001,1.5\r\n合计,,1.5\r\n"
     table = read_table(io.BytesIO(text.encode("gbk")), "名录.csv", CSV_COLUMNS)
     assert table.header_row == 2 and table.title == "企业名录"
-    assert table.rows == [(3, {"企业名称": "江门市甲有限公司", "统一社会信用代码": "91440700MA00000001", "金额": "1.5"})]
+    assert table.rows == [
+        (3, {"企业名称": "江门市甲有限公司", "统一社会信用代码": "91440700MA00000001", "金额": "1.5"})
+    ]
     assert table.skipped == [(4, "合计行，已跳过")]
 
 
 def test_csv_utf8_bom_semicolon(tmp_path: Path):
     path = tmp_path / "名录.csv"
-    text = '企业名称;统一社会信用代码;金额\n"甲;乙公司";91440700MA00000001;1,5\n\n丙公司;91440700MA00000002;2\n'
+    text = (
+        '企业名称;统一社会信用代码;金额\n"甲;乙公司";91440700MA00000001;1,5\n\n丙公司;91440700MA00000002;2\n'
+    )
     path.write_bytes(text.encode("utf-8-sig"))
     table = read_table(path, path.name, CSV_COLUMNS)
     assert table.header_row == 1
     assert table.mapping == {"企业名称": 0, "统一社会信用代码": 1, "金额": 2}
-    assert table.rows[0] == (2, {"企业名称": "甲;乙公司", "统一社会信用代码": "91440700MA00000001", "金额": "1,5"})
+    assert table.rows[0] == (
+        2,
+        {"企业名称": "甲;乙公司", "统一社会信用代码": "91440700MA00000001", "金额": "1,5"},
+    )
     assert table.rows[1][0] == 4 and table.blank_rows == 1
 
 
@@ -248,13 +278,18 @@ def test_csv_tab_separated_utf8():
     [
         (b"\x00\x01garbage" * 50, "a.xlsx", "无法读取文件"),
         (b"PK\x03\x04broken zip", "a.xlsx", "无法读取文件"),
+        (b"\xef\xbb\xbf<html><table><tr><td>1</td></tr></table></html>", "export.xls", "网页（HTML）格式"),
         (b"", "a.xlsx", "文件为空"),
         (b"", "a.csv", "文件为空"),
         (b"a,b", "a.docx", "不支持的文件类型“.docx”"),
         (b"a,b", "noextension", "不支持的文件类型"),
         (b"PK\x03\x04", "a.csv", "内容是 Excel 表格"),
         # an Excel-encrypted .xlsx is an OLE container with an EncryptedPackage stream
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptedPackage".encode("utf-16-le"), "a.xlsx", "密码"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptedPackage".encode("utf-16-le"),
+            "a.xlsx",
+            "密码",
+        ),
     ],
 )
 def test_unreadable_files(content, name, message):
@@ -287,9 +322,17 @@ ENTERPRISE = [
 
 def test_template_round_trip(tmp_path: Path):
     path = tmp_path / "模板.xlsx"
-    example = ["江门市甲有限公司", "91440700MA00000001", "小型", "产业类别001，含逗号说明", dt.date(2020, 5, 6)]
+    example = [
+        "江门市甲有限公司",
+        "91440700MA00000001",
+        "小型",
+        "产业类别001，含逗号说明",
+        dt.date(2020, 5, 6),
+    ]
     with open(path, "wb") as fh:
-        write_template(fh, ENTERPRISE, sheet_name="企业名录/导入", title="企业名录导入模板", examples=[example])
+        write_template(
+            fh, ENTERPRISE, sheet_name="企业名录/导入", title="企业名录导入模板", examples=[example]
+        )
 
     table = read_table(path, path.name, ENTERPRISE)
     assert table.title == "企业名录导入模板" and table.header_row == 2
@@ -304,7 +347,7 @@ def test_template_round_trip(tmp_path: Path):
     assert ws["A2"].value == "*企业名称" and ws["A2"].font.b and ws["C2"].value == "企业规模"
     assert ws["A2"].comment.text.startswith("填写营业执照上的全称")
     assert ws.freeze_panes == "A3"
-    assert ws["B3"].number_format == "@"  # 代码 columns are text so Excel keeps every digit
+    assert ws.column_dimensions["B"].number_format == "@"  # 代码 columns are text: Excel keeps every digit
     validations = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     assert validations["C3:C5002"].type == "list"
     assert validations["C3:C5002"].formula1 == '"大型,中型,小型,微型"'

@@ -202,7 +202,7 @@ class TestOrgUnitOperatorViews(ViewContract):
 class TestTargetViews(ViewContract):
     def make_world(self):
         _, lile, _, xiangqian, yingnan, jinxi = two_subdistricts()
-        ind = Indicator.objects.create(code="inv_100m", name="亿元以上项目数", programme=Programme.INVESTMENT, unit_label="个")
+        ind = Indicator.objects.create(code="t_inv_100m", name="测试指标：亿元以上项目数", programme=Programme.INVESTMENT, unit_label="个")
         return World(
             permitted=user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, lile),
             outsider=UserFactory(),

@@ -7,8 +7,14 @@ import pytest
 
 from countyworks.core.models import Indicator, Target
 from countyworks.investment.models import Lead, Milestone, Project
-from countyworks.investment.selectors import (counted_projects, funnel, investment_stats, median_days_signed_to_started,
-                                              milestone_timeline, overdue_milestones)
+from countyworks.investment.selectors import (
+    counted_projects,
+    funnel,
+    investment_stats,
+    median_days_signed_to_started,
+    milestone_timeline,
+    overdue_milestones,
+)
 
 from .conftest import make_project
 

@@ -1,0 +1,49 @@
+"""Reads of the core that views need beyond a scoped queryset."""
+
+from django.apps import apps
+
+EXTRA_LABELS = {"role": "角色", "agenda": "评审议程", "file": "文件", "rows": "行数", "created": "新增",
+                "updated": "更新", "unchanged": "未变化", "scores": "评分", "vetoes": "否决事项",
+                "enterprises": "对接企业", "leads": "线索"}
+
+
+def audit_entry_display(entry):
+    """The entry's object type and changed fields in the users' words (verbose names), with
+    foreign keys shown as ids and choices as their labels where the model knows them."""
+    model = None
+    if "." in entry.object_type:
+        try:
+            model = apps.get_model(entry.object_type)
+        except (LookupError, ValueError):
+            model = None
+    type_label = str(model._meta.verbose_name) if model else entry.object_type
+    rows = []
+    for key, pair in (entry.changes or {}).items():
+        field_name, _, sub = key.partition(".")
+        label = EXTRA_LABELS.get(key, key)
+        choices = {}
+        if model is not None:
+            try:
+                f = model._meta.get_field(field_name)
+                label = str(f.verbose_name)
+                choices = dict(f.flatchoices) if f.choices else {}
+            except Exception:  # noqa: BLE001 - keys like "started.actual_date" are not fields
+                label = EXTRA_LABELS.get(key, key)
+        if sub:
+            label = f"{_milestone_label(field_name)}·{'实际日期' if sub == 'actual_date' else '计划日期' if sub == 'planned_date' else sub}"
+        if isinstance(pair, list) and len(pair) == 2:
+            before, after = (choices.get(v, v) for v in pair)
+            rows.append((label, before, after, True))
+        else:
+            rows.append((label, pair, None, False))
+    return type_label, rows
+
+
+def _milestone_label(kind):
+    try:
+        from countyworks.investment.models import Milestone
+
+        return Milestone.Kind(kind).label
+    except (ImportError, ValueError):
+        return kind
+
