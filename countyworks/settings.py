@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "countyworks.core",
     "countyworks.investment",
+    "countyworks.dispatch",
     "countyworks.demo",
     "countyworks.api",
 ]

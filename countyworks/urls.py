@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("core/", include("countyworks.core.urls")),
     path("investment/", include("countyworks.investment.urls")),
+    path("dispatch/", include("countyworks.dispatch.urls")),
     path("api/", include("countyworks.api.urls")),
 ]

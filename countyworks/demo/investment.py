@@ -146,7 +146,7 @@ def project_rows(units):
         ent = _company(rng, used)
         signed = _date_in(rng, date(2024, 1, 3), date(2024, 2, 29)) if i < 15 else \
             _date_in(rng, date(2024, 3, 1), date(2024, 3, 29))
-        amount = rng.randrange(10_000, 160_000, 500)
+        amount = {4: 120_000, 11: 150_000}.get(i) or rng.randrange(10_000, 60_000, 500)
         add(f"{ent[:-4].split('市', 1)[1]}生产基地", ent, amount, signed, units[spread24[i % 5]], _industry(rng))
     for _ in range(3):
         ent = _company(rng, used)

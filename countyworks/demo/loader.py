@@ -2,10 +2,11 @@
 
 from django.db import transaction
 
-from . import investment, jianghai
+from . import dispatch, investment, jianghai
 
 
 @transaction.atomic
 def load_demo():
     jianghai.load_org_and_accounts()
     investment.load_investment()
+    dispatch.load_dispatch()

@@ -271,7 +271,8 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label="责任单位", queryset=units_for(user, "change"))
-        self.fields["industry"].queryset = Industry.objects.filter(active=True)
+        if "industry" in self.fields:
+            self.fields["industry"].queryset = Industry.objects.filter(active=True)
         people = investment_people()
         self.fields["leader"] = PersonChoiceField(label="包抓领导", queryset=people, required=False)
         self.fields["officer"] = PersonChoiceField(label="服务专员", queryset=people, required=False)

@@ -453,7 +453,8 @@ class ActivityListView(InvestmentView, ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("unit").annotate(
-            enterprise_count=Count("enterprises", distinct=True), lead_count=Count("leads", distinct=True))
+            enterprise_count=Count("enterprises", distinct=True), lead_count=Count("leads", distinct=True)
+        ).order_by("-date", "-id")
 
     def get_create_url(self):
         return reverse("investment:activity_create") if units_for(self.request.user, "change").exists() else None
@@ -530,7 +531,7 @@ class MeetingListView(InvestmentView, ScopedListView):
     title = export_name = "准入评审会"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("unit").annotate(item_count=Count("items"))
+        return super().get_queryset().select_related("unit").annotate(item_count=Count("items")).order_by("-date", "-id")
 
     def get_create_url(self):
         return reverse("investment:meeting_create") if units_for(self.request.user, "review").exists() else None
@@ -730,7 +731,7 @@ class LeadSignView(InvestmentView, ServiceFormView):
     def get_initial(self):
         lead = self.lead
         return {"name": lead.title, "planned_investment": lead.intended_investment, "unit": lead.unit,
-                "signed_date": timezone.localdate(), "officer": lead.officer, "industry": lead.industry}
+                "signed_date": timezone.localdate(), "officer": lead.officer}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded_twice():
+def loaded_twice(monkeypatch):
+    # The programme parts of the demo (investment: ~20 s on SQLite) are the programmes' own tests'
+    # business; here the command runs with only the core part: org tree and accounts.
+    from countyworks.demo import investment
+
+    monkeypatch.setattr(investment, "load_investment", lambda: None)
     out = StringIO()
     call_command("load_demo", stdout=out)
     first = {

@@ -4,6 +4,7 @@ CSRF, escaping, navigation and the language switch."""
 import random
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ from countyworks.core.factories import (
 )
 from countyworks.core.identifiers import random_credit_code
 from countyworks.core.models import (
+    Attachment,
     AuditAction,
     AuditEntry,
     Enterprise,
@@ -397,3 +399,38 @@ def test_language_switch_to_english(client):
     assert '<html lang="en">' in resp.content.decode()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert '<html lang="zh-hans">' in client.get(reverse("home")).content.decode()
+
+
+def test_attachment_upload_and_download(client):
+    ent = EnterpriseFactory()
+    operator = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT)
+    client.force_login(operator)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    url = reverse("core:enterprise_attach", args=[ent.pk])
+    resp = client.post(url, {"file": SimpleUploadedFile("厂区.png", png), "caption": "门口"}, follow=True)
+    assert "附件已上传" in resp.content.decode() and "厂区.png" in resp.content.decode()
+    resp = client.post(url, {"file": SimpleUploadedFile("病毒.exe", b"MZ")}, follow=True)
+    assert "不支持的文件类型" in resp.content.decode()
+    att = Attachment.objects.get()
+    download = reverse("core:attachment_download", args=[att.pk])
+    resp = client.get(download)
+    assert resp.status_code == 200 and b"".join(resp.streaming_content) == png
+    client.force_login(UserFactory())  # no programme role: the record is not visible
+    assert client.get(download).status_code == 404
+    assert client.post(url, {"file": SimpleUploadedFile("b.png", png)}).status_code == 403
+    assert Attachment.objects.count() == 1
+
+
+def test_security_admin_unlocks_a_locked_account(client):
+    UserFactory(username="lile_zs")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "lile_zs", "password": "wrong-password"})
+    sysadmin = user_with_role(RoleKind.SYSADMIN)
+    staff = Client()
+    staff.force_login(sysadmin)
+    assert staff.post(reverse("core:security"), {"username": "lile_zs"}).status_code == 403
+    staff.force_login(user_with_role(RoleKind.SECADMIN))
+    assert staff.post(reverse("core:security"), {"username": "lile_zs"}).status_code == 302
+    assert AuditEntry.objects.filter(action=AuditAction.SECURITY, object_repr="lile_zs").exists()
+    resp = client.post(reverse("login"), {"username": "lile_zs", "password": TEST_PASSWORD})
+    assert resp.status_code == 302 and "_auth_user_id" in client.session

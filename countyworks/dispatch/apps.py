@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DispatchConfig(AppConfig):
+    name = "countyworks.dispatch"
+    label = "dispatch"
+    verbose_name = "周调度月通报"

@@ -1,0 +1,207 @@
+"""Reads of the dispatch programme: weeks, reporting status and rates (DHIS2's reporting rate
+and timeliness), totals to date, and the robust outlier check."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Sum  # noqa: F401  (kept for callers that aggregate)
+from django.utils import timezone
+
+from .models import ReportForm, Submission
+
+S = Submission.Status
+
+
+def monday(day):
+    return day - timedelta(days=day.isoweekday() - 1)
+
+
+def week_label(week_start):
+    y, w, _ = week_start.isocalendar()
+    return f"{y}年第{w}周"
+
+
+def weeks_between(start, end):
+    """Mondays of the ISO weeks from the week containing `start` to the one containing `end`."""
+    d, last = monday(start), monday(end)
+    out = []
+    while d <= last:
+        out.append(d)
+        d += timedelta(days=7)
+    return out
+
+
+def form_weeks(form, *, until=None):
+    """The weeks a form expects reports for, up to the week containing `until` (default today)."""
+    until = until or timezone.localdate()
+    end = min(until, form.end_date) if form.end_date else until
+    return weeks_between(form.start_date, end) if end >= form.start_date else []
+
+
+@dataclass
+class UnitWeek:
+    unit: object
+    week_start: date
+    submission: Submission | None
+    due_at: object
+    now: object
+
+    @property
+    def state(self):
+        """expected → submitted on time / late, missing (due passed, nothing), pending (not due
+        yet), returned (waiting for correction), draft counts as not submitted."""
+        s = self.submission
+        if s is None or s.first_submitted_at is None:
+            return "missing" if self.now > self.due_at else "pending"
+        if s.status == S.RETURNED:
+            return "returned"
+        return "on_time" if s.first_submitted_at <= self.due_at else "late"
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+
+STATE_LABELS = {"missing": "未报送", "pending": "未到截止时间", "returned": "已退回", "on_time": "按时报送",
+                "late": "逾期报送"}
+
+
+def week_status(form, week_start, *, units=None, now=None):
+    """One row per assigned unit (optionally restricted to `units`) for one week."""
+    now = now or timezone.now()
+    assigned = form.units.all().order_by("path")
+    if units is not None:
+        assigned = assigned.filter(pk__in=units.values("pk"))
+    subs = {s.unit_id: s for s in Submission.objects.filter(form=form, week_start=week_start)}
+    due = form.due_at(week_start)
+    return [UnitWeek(u, week_start, subs.get(u.pk), due, now) for u in assigned]
+
+
+def reporting_rates(form, weeks, *, units=None, now=None):
+    """Expected / submitted / on time / late / missing over the given weeks, per unit and overall,
+    with reporting rate = submitted ÷ expected and timeliness = on time ÷ expected (DHIS2).
+    Weeks not yet due are excluded from "expected"."""
+    now = now or timezone.now()
+    assigned = list(form.units.all().order_by("path"))
+    if units is not None:
+        allowed = set(units.values_list("pk", flat=True))
+        assigned = [u for u in assigned if u.pk in allowed]
+    due_weeks = [w for w in weeks if form.due_at(w) < now]
+    subs = {(s.unit_id, s.week_start): s for s in
+            Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=assigned)}
+    per_unit = []
+    for u in assigned:
+        counts = {"expected": 0, "submitted": 0, "on_time": 0, "late": 0, "missing": 0, "returned": 0}
+        for w in due_weeks:
+            counts["expected"] += 1
+            st = UnitWeek(u, w, subs.get((u.pk, w)), form.due_at(w), now).state
+            if st == "missing":
+                counts["missing"] += 1
+            else:
+                counts["submitted"] += 1
+                if st == "on_time":
+                    counts["on_time"] += 1
+                elif st == "late":
+                    counts["late"] += 1
+                elif st == "returned":
+                    counts["returned"] += 1
+                    s = subs[(u.pk, w)]
+                    counts["on_time" if s.first_submitted_at <= form.due_at(w) else "late"] += 1
+        per_unit.append({"unit": u.name, "unit_id": u.pk, **counts, **_rates(counts)})
+    total = {k: sum(r[k] for r in per_unit) for k in ("expected", "submitted", "on_time", "late", "missing", "returned")}
+    return {"units": per_unit, **total, **_rates(total), "weeks": len(due_weeks)}
+
+
+def _rates(c):
+    exp = c["expected"]
+    return {
+        "reporting_rate": round(c["submitted"] * 100 / exp, 1) if exp else None,
+        "timeliness": round(c["on_time"] * 100 / exp, 1) if exp else None,
+    }
+
+
+def totals_to_date(form, *, through, units=None, statuses=(S.SUBMITTED, S.APPROVED)):
+    """Sum of each figure over weeks ending on or before `through` (a week counts when its
+    Monday ≤ through), over the given units' subtrees (all assigned units by default). Returns
+    ({code: total}, [submission ids])."""
+    qs = Submission.objects.filter(form=form, week_start__lte=through, status__in=statuses)
+    if units is not None:
+        qs = qs.filter(unit__in=units)
+    totals = {f["code"]: Decimal(0) for f in form.fields}
+    ids = []
+    for s in qs.only("id", "figures"):
+        ids.append(s.pk)
+        for code in totals:
+            v = s.figures.get(code)
+            if v not in (None, ""):
+                totals[code] += Decimal(str(v))
+    return totals, ids
+
+
+def unit_history(form, unit, code, *, before, limit=26):
+    """This unit's past weekly values of one figure (submitted or approved weeks)."""
+    rows = Submission.objects.filter(form=form, unit=unit, week_start__lt=before,
+                                     status__in=(S.SUBMITTED, S.APPROVED)).order_by("-week_start")[:limit]
+    return [Decimal(str(r.figures[code])) for r in rows if r.figures.get(code) not in (None, "")]
+
+
+def robust_outlier(value, history, *, threshold=3.5, min_history=4):
+    """Whether `value` lies far outside the unit's own history, by the modified z-score
+    0.6745·(x − median)/MAD (Iglewicz & Hoaglin), not mean ± SD which the outliers themselves
+    inflate. When MAD is 0 (a flat history) any change larger than max(3, median) counts."""
+    if len(history) < min_history:
+        return False
+    xs = [float(h) for h in history]
+    med = statistics.median(xs)
+    mad = statistics.median(abs(x - med) for x in xs)
+    x = float(value)
+    if mad == 0:
+        return abs(x - med) > max(3.0, abs(med))
+    return abs(0.6745 * (x - med) / mad) > threshold
+
+
+def check_figures(form, unit, week_start, figures):
+    """(errors, warnings): errors are rule violations that refuse the submission; warnings are
+    outliers that the user must confirm."""
+    labels = form.field_labels()
+    errors, warnings = {}, []
+    for f in form.fields:
+        v = figures.get(f["code"])
+        if v is None and f.get("required", True):
+            errors[f["code"]] = f"请填写“{f['label']}”"
+        elif v is not None and v < 0:
+            errors[f["code"]] = f"“{f['label']}”不能为负数"
+    if errors:
+        return errors, warnings
+    for rule in form.rules:
+        if rule.get("type") == "cumulative_lte":
+            left, right = rule["left"], rule["right"]
+            prev, _ = totals_to_date(form, through=week_start - timedelta(days=1), units=[unit])
+            lt = prev.get(left, 0) + Decimal(str(figures.get(left) or 0))
+            rt = prev.get(right, 0) + Decimal(str(figures.get(right) or 0))
+            if lt > rt:
+                errors[left] = rule.get("message") or f"累计{labels[left]}（{lt}）不能超过累计{labels[right]}（{rt}）"
+        elif rule.get("type") == "lte":
+            left, right = rule["left"], rule["right"]
+            if (figures.get(left) or 0) > (figures.get(right) or 0):
+                errors[left] = rule.get("message") or f"{labels[left]}不能超过{labels[right]}"
+    for f in form.fields:
+        v = figures.get(f["code"])
+        if v is not None and robust_outlier(v, unit_history(form, unit, f["code"], before=week_start)):
+            warnings.append(f"“{f['label']}”本周为{_fmt(v)}{f.get('unit', '')}，明显偏离本单位以往各周水平，请确认")
+    return errors, warnings
+
+
+def _fmt(v):
+    d = Decimal(str(v))
+    return f"{d.normalize():f}" if d == d.to_integral() else str(d)
+
+
+def forms_for(user):
+    """Report forms whose assigned units the user can see (operators see their own forms)."""
+    from countyworks.core.models import OrgUnit
+
+    visible_units = OrgUnit.objects.visible_to(user)
+    return ReportForm.objects.filter(active=True, units__in=visible_units).distinct()

@@ -1,0 +1,268 @@
+"""Every write of the dispatch programme: submitting, reviewing, locking and reopening weeks,
+reminders, tasks, bulletins. Keyword-only, validated, audited, atomic, scope-checked."""
+
+import json
+import logging
+import urllib.request
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from countyworks.core.audit import audit_log, diff, snapshot
+from countyworks.core.models import AuditAction, Programme, Role
+from countyworks.core.scope import require_unit_in_scope, unit_in_scope
+
+from .models import Bulletin, Notification, Reminder, ReportForm, Submission, Task
+from .selectors import check_figures, monday, week_label, week_status
+
+P = Programme.DISPATCH
+S = Submission.Status
+log = logging.getLogger(__name__)
+
+
+def clean_figures(form, raw):
+    """Numbers from a form post or import: blank → None; errors per field in Chinese."""
+    figures, errors = {}, {}
+    for f in form.fields:
+        v = raw.get(f["code"])
+        if v in (None, ""):
+            figures[f["code"]] = None
+            continue
+        try:
+            d = Decimal(str(v).strip().replace(",", ""))
+        except InvalidOperation:
+            errors[f["code"]] = f"“{f['label']}”应为数字"
+            continue
+        figures[f["code"]] = int(d) if d == d.to_integral() else float(d)
+    return figures, errors
+
+
+@transaction.atomic
+def submission_save(*, form, unit, week_start, figures, text, actor, submit=True, confirm=False):
+    """Save (and by default submit) a unit's week. Refused when the week is locked (approved) or
+    a rule fails; outliers need `confirm=True`. Resubmitting a returned week is allowed."""
+    if week_start != monday(week_start):
+        raise ValidationError("周报的周次应从周一开始")
+    if not form.units.filter(pk=unit.pk).exists():
+        raise ValidationError(f"{unit}不是“{form}”的填报单位")
+    require_unit_in_scope(actor, unit, programme=P, action="change")
+    if week_start > monday(timezone.localdate()):
+        raise ValidationError("不能填报未来周次")
+    sub = Submission.objects.select_for_update().filter(form=form, unit=unit, week_start=week_start).first()
+    if sub and sub.locked:
+        raise ValidationError(f"{week_label(week_start)}已审核锁定，如需更正请由审核人重新打开")
+    errors, warnings = check_figures(form, unit, week_start, figures)
+    if errors:
+        raise ValidationError(errors)
+    if warnings and submit and not confirm:
+        raise ValidationError({"confirm": warnings})
+    before = snapshot(sub, {"figures", "text", "status"}) if sub else {}
+    if sub is None:
+        sub = Submission(form=form, unit=unit, week_start=week_start)
+    sub.figures, sub.text, sub.flags = figures, text, warnings
+    if submit:
+        now = timezone.now()
+        sub.status = S.SUBMITTED
+        sub.submitted_at, sub.submitted_by = now, actor
+        sub.first_submitted_at = sub.first_submitted_at or now
+    elif sub.status != S.RETURNED:
+        sub.status = S.DRAFT
+    sub.save()
+    after = snapshot(sub, {"figures", "text", "status"})
+    audit_log(action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=sub, actor=actor,
+              changes=diff(before, after), message=("提交" if submit else "暂存") + ("（已确认异常数据）" if warnings else ""))
+    return sub
+
+
+@transaction.atomic
+def submission_review(*, submission, actor, approve, reason=""):
+    """Approve (locks the week) or return with a reason. Reviewers act within their scope and
+    never on their own submission."""
+    sub = Submission.objects.select_for_update().select_related("unit", "form").get(pk=submission.pk)
+    require_unit_in_scope(actor, sub.unit, programme=P, action="review")
+    if sub.status != S.SUBMITTED:
+        raise ValidationError(f"只能审核“已提交”的周报（当前：{sub.get_status_display()}）")
+    if actor is not None and sub.submitted_by_id == actor.pk:
+        raise ValidationError("不能审核自己提交的周报")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": "退回必须填写原因"})
+    before = snapshot(sub, {"status", "return_reason"})
+    sub.status = S.APPROVED if approve else S.RETURNED
+    sub.return_reason = "" if approve else reason
+    sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
+    sub.save()
+    audit_log(action=AuditAction.UPDATE, obj=sub, actor=actor, changes=diff(before, snapshot(sub, {"status", "return_reason"})),
+              message="审核通过，已锁定" if approve else f"退回：{reason}")
+    if not approve:
+        _notify_unit(sub.unit, f"{sub}被退回：{reason}", sub.get_absolute_url())
+    return sub
+
+
+@transaction.atomic
+def submission_reopen(*, submission, actor, reason):
+    """Reopen an approved (locked) week for correction: a recorded, audited action with a reason."""
+    sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    require_unit_in_scope(actor, sub.unit, programme=P, action="review")
+    if sub.status != S.APPROVED:
+        raise ValidationError("只有已审核锁定的周报需要重新打开")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "重新打开必须填写原因"})
+    sub.status, sub.return_reason = S.RETURNED, f"重新打开更正：{reason.strip()}"
+    sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
+    sub.save()
+    audit_log(action=AuditAction.UPDATE, obj=sub, actor=actor, changes={"status": [S.APPROVED, S.RETURNED]},
+              message=f"重新打开已锁定周报：{reason.strip()}")
+    _notify_unit(sub.unit, f"{sub}已重新打开，请更正后重新提交：{reason.strip()}", sub.get_absolute_url())
+    return sub
+
+
+# --- reminders and notifications -------------------------------------------------------------
+
+
+def _operators_of(unit):
+    return [r.user for r in Role.objects.filter(unit=unit, programme=P, kind="operator", user__is_active=True)
+            .select_related("user")]
+
+
+def _notify_unit(unit, text, url=""):
+    users = _operators_of(unit)
+    Notification.objects.bulk_create([Notification(user=u, text=text[:300], url=url) for u in users])
+    return users
+
+
+def _webhook(text):
+    """企业微信/政务微信 group robot: {"msgtype": "text", "text": {"content": …}}."""
+    url = getattr(settings, "DISPATCH_WEBHOOK_URL", "")
+    if not url:
+        return False
+    body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - configured internal URL
+            return 200 <= resp.status < 300
+    except OSError as exc:
+        log.warning("webhook failed: %s", exc)
+        return False
+
+
+def remind(*, now=None, forms=None, week_start=None):
+    """Remind only the units that owe something: the week's report is missing after its deadline
+    or was returned and not resubmitted. Each (unit, week, reason[, return]) is reminded once:
+    in-app to the unit's operators, by e-mail where they have an address and SMTP is
+    configured, and one summary to the group-robot webhook. Returns the reminders sent."""
+    now = now or timezone.now()
+    sent = []
+    forms = forms if forms is not None else ReportForm.objects.filter(active=True)
+    for form in forms:
+        weeks = [week_start] if week_start else [monday(timezone.localtime(now).date()) - timedelta(days=7 * k)
+                                                  for k in (1, 0)]
+        for w in weeks:
+            if w < monday(form.start_date) or (form.end_date and w > form.end_date) or form.due_at(w) > now:
+                continue
+            for row in week_status(form, w, now=now):
+                if row.state not in ("missing", "returned"):
+                    continue
+                reason = Reminder.Reason.MISSING if row.state == "missing" else Reminder.Reason.RETURNED
+                stamp = row.submission.reviewed_at.isoformat() if reason == Reminder.Reason.RETURNED else ""
+                try:
+                    with transaction.atomic():
+                        Reminder.objects.create(form=form, unit=row.unit, week_start=w, reason=reason, stamp=stamp)
+                except IntegrityError:
+                    continue  # already reminded
+                text = (f"【周调度提醒】{row.unit.name}：{week_label(w)}“{form.name}”"
+                        + ("尚未报送，请尽快填报。" if reason == Reminder.Reason.MISSING
+                           else f"已被退回（{row.submission.return_reason}），请修改后重新提交。"))
+                users = _notify_unit(row.unit, text, "/dispatch/")
+                emails = [u.email for u in users if u.email]
+                channels = ["站内"]
+                if emails and settings.EMAIL_BACKEND and getattr(settings, "DISPATCH_EMAIL_ENABLED", False):
+                    send_mail("周调度提醒", text, None, emails, fail_silently=True)
+                    channels.append("邮件")
+                Reminder.objects.filter(form=form, unit=row.unit, week_start=w, reason=reason, stamp=stamp) \
+                    .update(channels="、".join(channels))
+                audit_log(action=AuditAction.CREATE, actor=None, object_type="dispatch.reminder",
+                          object_repr=text[:200], message=f"提醒渠道：{'、'.join(channels)}")
+                sent.append(text)
+    if sent:
+        _webhook("\n".join(sent))
+    return sent
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(*, actor, programme, title, unit, deadline, **fields):
+    from countyworks.core.scope import require_unit_in_scope as req
+
+    req(actor, unit, programme=P, action="manage")
+    task = Task(programme=programme, title=title, unit=unit, deadline=deadline, **fields)
+    task.full_clean()
+    task.save()
+    audit_log(action=AuditAction.CREATE, obj=task, actor=actor, changes=diff({}, snapshot(task)))
+    return task
+
+
+@transaction.atomic
+def task_update(*, task, actor, **fields):
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if not (unit_in_scope(actor, task.unit, programme=P, action="manage")
+            or unit_in_scope(actor, task.unit, programme=P, action="change")) and actor is not None:
+        raise PermissionDenied("无权修改该任务")
+    before = snapshot(task)
+    for k, v in fields.items():
+        setattr(task, k, v)
+    if task.status == Task.Status.DONE and not task.done_date:
+        task.done_date = timezone.localdate()
+    task.full_clean()
+    changes = diff(before, snapshot(task))
+    if changes:
+        task.save()
+        audit_log(action=AuditAction.UPDATE, obj=task, actor=actor, changes=changes)
+    return task
+
+
+# --- bulletins --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bulletin_create(*, programme, period, unit, actor, issue_date=None, doc_number=""):
+    """Build a bulletin from the data now and store it as a draft snapshot."""
+    from .bulletins import bulletin_build
+
+    require_unit_in_scope(actor, unit, programme=P, action="manage")
+    content = bulletin_build(programme=programme, period=period, unit=unit, issue_date=issue_date,
+                             doc_number=doc_number)
+    b = Bulletin.objects.create(programme=programme, period=period, unit=unit, title=content["title"],
+                                content=content, built_at=timezone.now())
+    audit_log(action=AuditAction.CREATE, obj=b, actor=actor, message=f"生成{b.title}（{period}）")
+    return b
+
+
+@transaction.atomic
+def bulletin_publish(*, bulletin, actor):
+    """Publish: from now on the snapshot never changes (a new bulletin is built for corrections)."""
+    b = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    require_unit_in_scope(actor, b.unit, programme=P, action="manage")
+    if b.status == Bulletin.Status.PUBLISHED:
+        raise ValidationError("该通报已发布")
+    b.status, b.published_at, b.published_by = Bulletin.Status.PUBLISHED, timezone.now(), actor
+    b.save()
+    audit_log(action=AuditAction.UPDATE, obj=b, actor=actor, changes={"status": ["draft", "published"]},
+              message=f"发布{b.title}")
+    return b
+
+
+@transaction.atomic
+def bulletin_delete_draft(*, bulletin, actor):
+    require_unit_in_scope(actor, bulletin.unit, programme=P, action="manage")
+    if bulletin.status == Bulletin.Status.PUBLISHED:
+        raise ValidationError("已发布的通报不能删除")
+    audit_log(action=AuditAction.DELETE, obj=bulletin, actor=actor, message=f"删除草稿{bulletin.title}")
+    bulletin.delete()
