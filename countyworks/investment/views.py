@@ -270,7 +270,10 @@ class LeadCreateView(InvestmentView, ScopedCreateView):
 
     def get_initial(self):
         user = self.request.user
-        initial = {"unit": top_unit(user, "change")}
+        unit = top_unit(user, "change")
+        initial = {"unit": unit}
+        if unit is not None and unit.kind == OrgUnit.Kind.FIELD_OFFICE:
+            initial.update(source=Lead.Source.FIELD_OFFICE, source_unit=unit)
         act = self.source_activity()
         if act is not None:
             initial["source_unit"] = act.unit

@@ -302,7 +302,7 @@ def test_duplicate_warning_before_second_lead_is_saved(client):
     resp = client.post(url, data)
     assert resp.status_code == 200
     page = resp.content.decode()
-    warning = re.search(r'id="duplicate-warning".*?</div>\s*</div>', page, re.S).group(0)
+    warning = re.search(r'id="duplicate-warning".*?</ul>', page, re.S).group(0)
     for text in (existing.code, existing.title, "礼乐街道", "新线索", "统一社会信用代码相同"):
         assert text in warning
     assert existing.get_absolute_url() not in page  # another unit's lead is named, not opened

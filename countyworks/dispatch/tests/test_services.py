@@ -1,0 +1,136 @@
+"""Weekly dispatch: submitting, validation rules, robust outliers, review, lock and audited
+reopening, reporting rates and reminders that go only to units that owe something."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from countyworks.core.models import AuditEntry
+from countyworks.dispatch import services as svc
+from countyworks.dispatch.models import Notification, Reminder, Submission
+from countyworks.dispatch.selectors import reporting_rates, robust_outlier, totals_to_date, week_status
+
+W1, W2, W3 = date(2024, 2, 19), date(2024, 2, 26), date(2024, 3, 4)
+
+
+def submit(w, unit, actor, week, seedlings, trees, at=None, confirm=True):
+    sub = svc.submission_save(form=w["form"], unit=w[unit], week_start=week, actor=actor, text="",
+                              figures={"seedlings_secured": seedlings, "trees_planted": trees}, confirm=confirm)
+    if at:
+        Submission.objects.filter(pk=sub.pk).update(first_submitted_at=at, submitted_at=at)
+        sub.refresh_from_db()
+    return sub
+
+
+def aware(y, m, d, h=12):
+    return timezone.make_aware(datetime(y, m, d, h))
+
+
+@pytest.mark.django_db
+class TestSubmit:
+    def test_cumulative_rule_refuses_more_trees_than_seedlings(self, world):
+        submit(world, "v1", world["op1"], W1, 10, 8)
+        with pytest.raises(ValidationError) as exc:
+            submit(world, "v1", world["op1"], W2, 1, 4)  # cumulative 12 trees > 11 seedlings
+        assert "累计已植树不能超过累计已落实苗木" in str(exc.value)
+        assert not Submission.objects.filter(week_start=W2).exists()
+
+    def test_operator_cannot_report_for_another_unit(self, world):
+        with pytest.raises(PermissionDenied):
+            submit(world, "v2", world["op1"], W1, 1, 1)
+
+    def test_future_week_refused(self, world):
+        with pytest.raises(ValidationError, match="未来"):
+            submit(world, "v1", world["op1"], date.today() + timedelta(days=14 - date.today().weekday()), 1, 1)
+
+    def test_outlier_needs_confirmation(self, world):
+        for k, v in enumerate([10, 12, 9, 11, 10]):
+            submit(world, "v1", world["op1"], W1 + timedelta(days=7 * k), v, 0)
+        week = W1 + timedelta(days=35)
+        with pytest.raises(ValidationError) as exc:
+            submit(world, "v1", world["op1"], week, 400, 0, confirm=False)
+        assert "明显偏离" in str(exc.value.message_dict["confirm"])
+        sub = submit(world, "v1", world["op1"], week, 400, 0, confirm=True)
+        assert sub.flags and sub.status == Submission.Status.SUBMITTED
+
+    def test_robust_method_not_fooled_by_one_past_spike(self):
+        history = [10, 11, 9, 500, 10, 12]
+        assert not robust_outlier(12, history)  # mean ± 3 SD would call 500's neighbours normal, median/MAD too
+        assert robust_outlier(300, history)  # but mean ± 3 SD (mean≈92, sd≈200) would NOT flag 300
+        assert not robust_outlier(300, [10, 11])  # too little history: no flag
+
+
+@pytest.mark.django_db
+class TestReview:
+    def test_return_correct_approve_lock_reopen(self, world):
+        sub = submit(world, "v1", world["op1"], W1, 10, 5)
+        with pytest.raises(ValidationError, match="退回必须填写原因"):
+            svc.submission_review(submission=sub, actor=world["reviewer"], approve=False, reason=" ")
+        svc.submission_review(submission=sub, actor=world["reviewer"], approve=False, reason="苗木数与台账不符")
+        sub.refresh_from_db()
+        assert sub.status == Submission.Status.RETURNED
+        assert Notification.objects.filter(user=world["op1"], text__contains="苗木数与台账不符").exists()
+        sub = submit(world, "v1", world["op1"], W1, 12, 5)
+        svc.submission_review(submission=sub, actor=world["reviewer"], approve=True)
+        with pytest.raises(ValidationError, match="已审核锁定"):
+            submit(world, "v1", world["op1"], W1, 13, 5)
+        with pytest.raises(ValidationError, match="原因"):
+            svc.submission_reopen(submission=sub, actor=world["reviewer"], reason="")
+        svc.submission_reopen(submission=sub, actor=world["reviewer"], reason="县里核查发现苗木重复统计")
+        assert AuditEntry.objects.filter(object_id=str(sub.pk), message__contains="重新打开").exists()
+        submit(world, "v1", world["op1"], W1, 11, 5)  # correction allowed again
+
+    def test_reviewer_of_another_subdistrict_cannot_review(self, world):
+        sub = submit(world, "v3", world["op3"], W1, 10, 5)
+        with pytest.raises(PermissionDenied):
+            svc.submission_review(submission=sub, actor=world["reviewer"], approve=True)
+
+
+@pytest.mark.django_db
+class TestRatesAndReminders:
+    def test_reporting_rate_arithmetic(self, world):
+        f = world["form"]
+        due1, due2 = f.due_at(W1), f.due_at(W2)
+        submit(world, "v1", world["op1"], W1, 5, 1, at=due1 - timedelta(hours=2))  # on time
+        submit(world, "v2", world["op2"], W1, 5, 1, at=due1 + timedelta(hours=2))  # late
+        submit(world, "v1", world["op1"], W2, 5, 1, at=due2 - timedelta(hours=1))  # on time
+        r = reporting_rates(f, [W1, W2], now=aware(2024, 3, 4))
+        # expected 3 units × 2 weeks = 6; submitted 3; on time 2; late 1; missing 3
+        assert (r["expected"], r["submitted"], r["on_time"], r["late"], r["missing"]) == (6, 3, 2, 1, 3)
+        assert r["reporting_rate"] == 50.0 and r["timeliness"] == 33.3
+        per = {u["unit"]: u for u in r["units"]}
+        assert per["一村"]["reporting_rate"] == 100.0 and per["三村"]["missing"] == 2
+
+    def test_weeks_not_yet_due_are_not_expected(self, world):
+        r = reporting_rates(world["form"], [W1], now=world["form"].due_at(W1) - timedelta(hours=1))
+        assert r["expected"] == 0 and r["reporting_rate"] is None
+        states = {row.unit.name: row.state for row in week_status(world["form"], W1,
+                                                                  now=world["form"].due_at(W1) - timedelta(hours=1))}
+        assert set(states.values()) == {"pending"}
+
+    def test_reminders_only_to_units_that_owe_something_and_only_once(self, world):
+        f = world["form"]
+        submit(world, "v1", world["op1"], W1, 5, 1, at=f.due_at(W1) - timedelta(hours=2))
+        returned = submit(world, "v2", world["op2"], W1, 5, 1)
+        svc.submission_review(submission=returned, actor=world["reviewer"], approve=False, reason="请补充照片")
+        Notification.objects.all().delete()
+        sent = svc.remind(now=f.due_at(W1) + timedelta(hours=1), week_start=W1)
+        assert len(sent) == 2
+        assert any("三村" in s and "尚未报送" in s for s in sent)
+        assert any("二村" in s and "退回" in s for s in sent)
+        assert not Notification.objects.filter(user=world["op1"]).exists()
+        assert Notification.objects.filter(user=world["op3"]).count() == 1
+        assert svc.remind(now=f.due_at(W1) + timedelta(hours=5), week_start=W1) == []  # not twice
+        assert Reminder.objects.count() == 2
+
+    def test_totals_to_date_sum_weekly_increments(self, world):
+        submit(world, "v1", world["op1"], W1, 10, 4)
+        submit(world, "v1", world["op1"], W2, 5, 6)
+        submit(world, "v3", world["op3"], W2, 7, 7)
+        totals, ids = totals_to_date(world["form"], through=W2 + timedelta(days=6))
+        assert totals == {"seedlings_secured": Decimal(22), "trees_planted": Decimal(17)} and len(ids) == 3
+        totals, _ = totals_to_date(world["form"], through=W2, units=[world["v1"]])
+        assert totals["trees_planted"] == 10
