@@ -168,11 +168,15 @@ class Builder:
                 for code, label in form.field_labels().items()}
         self.section("乡村绿化工作进展")
         month = self.period.start.month
-        runs = [f"截至{month}月底，{_area(self.unit)}村（社区）参加乡村绿化培训共", run(_num(totals.get("training", 0)), refs.get("training")),
-                "人次，村“两委”干部走访乡贤共", run(_num(totals.get("sages_visited", 0)), refs.get("sages_visited")),
-                "人，参与“五带头”的农村党员", run(_num(totals.get("party_members", 0)), refs.get("party_members")),
-                "人；目前已落实苗木数量", run(_num(totals.get("seedlings_secured", 0)), refs.get("seedlings_secured")),
-                "株，已植树", run(_num(totals.get("trees_planted", 0)), refs.get("trees_planted")), "株。"]
+        parts = [("training", "参加乡村绿化培训共", "人次"), ("sages_visited", "村“两委”干部走访乡贤共", "人"),
+                 ("party_members", "参与“五带头”的农村党员", "人"), ("seedlings_secured", "目前已落实苗木数量", "株"),
+                 ("trees_planted", "已植树", "株")]
+        runs = [f"截至{month}月底，{_area(self.unit)}村（社区）"]
+        present = [p for p in parts if p[0] in totals]
+        for i, (code, before, after) in enumerate(present):
+            sep = "" if i == 0 else ("；" if code == "seedlings_secured" else "，")
+            runs += [sep + before, run(_num(totals[code]), refs[code]), after]
+        runs.append("。")
         self.blocks.append(paragraph(*runs))
         assigned = list(form.units.filter(pk__in=units.values("pk")).order_by("path"))
         per_unit = []
@@ -180,12 +184,13 @@ class Builder:
             t, uids = totals_to_date(form, through=self.through, units=[u])
             per_unit.append((u, t, uids))
         held = [u for u, t, _ in per_unit if t.get("meetings", 0) > 0]
-        if assigned:
+        if assigned and "meetings" in totals:
             key = self.ref("green.meeting_coverage", "已召开座谈会的村（社区）", len(held), "core.orgunit",
                            [u.pk for u in held])
             cover = "已全覆盖召开乡村座谈会" if len(held) == len(assigned) else \
                 f"已召开乡村座谈会的村（社区）{len(held)}个，占{len(held) * 100 / len(assigned):.1f}%"
             self.blocks.append(paragraph(f"全区{len(assigned)}个村（社区）中，", run(cover, key), "。"))
+        if assigned:
             per_unit.sort(key=lambda x: (-x[1].get("trees_planted", 0), x[0].code))
             rows, rank, prev = [], 0, None
             for i, (u, t, uids) in enumerate(per_unit, 1):

@@ -1,0 +1,112 @@
+"""Bulletin building: computed sentences, praise and named units, refs to the counted records,
+frozen snapshots, the command line."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from countyworks.core.models import Indicator, Target
+from countyworks.dispatch import services as svc
+from countyworks.dispatch.bulletins import bulletin_build
+from countyworks.dispatch.content import plain_text
+from countyworks.investment.tests.conftest import make_project
+
+
+def text_of(content):
+    return "".join(plain_text(b) for b in content["blocks"] if b["type"] == "paragraph")
+
+
+@pytest.fixture
+def projects(world):
+    d = world["district"]
+    ind = Indicator.objects.get(code="projects_100m")
+    Target.objects.create(unit=world["sub"], indicator=ind, year=2024, value=Decimal(4))
+    Target.objects.create(unit=world["other"], indicator=ind, year=2024, value=Decimal(10))
+    make_project(world["v1"], 20000, date(2024, 1, 10))
+    make_project(world["v2"], 150000, date(2024, 2, 10))
+    make_project(world["v3"], 12000, date(2024, 3, 1))
+    make_project(world["v3"], 30000, date(2023, 3, 1))
+    make_project(world["v3"], 5000, date(2024, 3, 2))  # under 1亿: does not count
+    make_project(world["v1"], 20000, date(2024, 4, 2))  # after the period
+    return d
+
+
+@pytest.mark.django_db
+def test_investment_sentence_table_praise_and_named(world, projects):
+    c = bulletin_build(programme="investment", period="2024-03", unit=projects)
+    text = text_of(c)
+    assert "2024年1—3月，全区引进亿元以上产业项目3个，同比增长200.0%；计划总投资18.2亿元，同比增长506.7%；" \
+           "其中10亿元以上项目1个，上年同期无可比数据。" in text
+    table = next(b for b in c["blocks"] if b["type"] == "table")
+    rows = {r[1]["text"]: r for r in table["rows"]}
+    assert rows["甲街道"][0]["text"] == "1" and rows["甲街道"][3]["text"] == "2" and rows["甲街道"][4]["text"] == "50.0%"
+    assert "通报表扬：甲街道" in text
+    assert "通报批评：乙街道" in text  # 10% of its target after a quarter (time progress 25%)
+    assert len(c["figures"]["inv.projects_100m"]["ids"]) == 3
+    ref = rows["乙街道"][3]["ref"]
+    assert len(c["figures"][ref]["ids"]) == 1
+
+
+@pytest.mark.django_db
+def test_decline_phrase(world):
+    make_project(world["v1"], 20000, date(2023, 1, 10))
+    make_project(world["v1"], 20000, date(2023, 1, 11))
+    make_project(world["v1"], 20000, date(2024, 1, 10))
+    assert "同比下降50.0%" in text_of(bulletin_build(programme="investment", period="2024-01", unit=world["district"]))
+
+
+@pytest.mark.django_db
+def test_published_snapshot_does_not_move(world, projects):
+    b = svc.bulletin_create(programme="investment", period="2024-03", unit=projects, actor=world["manager"])
+    svc.bulletin_publish(bulletin=b, actor=world["manager"])
+    frozen = json.dumps(b.content, sort_keys=True)
+    make_project(world["v1"], 90000, date(2024, 3, 5))
+    b.refresh_from_db()
+    assert json.dumps(b.content, sort_keys=True) == frozen
+    assert "产业项目4个" in text_of(bulletin_build(programme="investment", period="2024-03", unit=projects))
+
+
+@pytest.mark.django_db
+def test_rural_bulletin_reporting_rate_and_named_missing(world):
+    f = world["form"]
+    week = date(2024, 3, 4)
+    for unit, op in (("v1", "op1"), ("v2", "op2")):
+        s = svc.submission_save(form=f, unit=world[unit], week_start=week, actor=world[op], text="",
+                                figures={"seedlings_secured": 10, "trees_planted": 6}, confirm=True)
+        from countyworks.dispatch.models import Submission
+
+        Submission.objects.filter(pk=s.pk).update(first_submitted_at=f.due_at(week) - timedelta(hours=1))
+    c = bulletin_build(programme="rural", period="2024-03", unit=world["district"])
+    text = text_of(c)
+    assert "截至3月底，全区村（社区）目前已落实苗木数量20株，已植树12株。" in text
+    assert "培训" not in text  # the form has no training figure: no sentence about it
+    # March has the weeks of 4, 11, 18 and 25 March: 3 units × 4 weeks expected, 2 reports
+    assert "应报12份，实报2份，报送率16.7%" in text and "存在漏报的单位：一村、二村、三村" in text
+
+
+@pytest.mark.django_db
+def test_bulletin_command_writes_each_format(world, projects, tmp_path):
+    for fmt in ("json", "docx", "xlsx", "html"):
+        out = tmp_path / f"b.{fmt}"
+        call_command("bulletin", "--programme", "investment", "--period", "2024-03", "--format", fmt, "-o", str(out),
+                     stdout=StringIO())
+        data = out.read_bytes()
+        assert data, fmt
+        if fmt == "json":
+            assert json.loads(data)["figures"]["inv.projects_100m"]["value"] == 3
+        elif fmt in ("docx", "xlsx"):
+            assert data[:2] == b"PK"
+        else:
+            assert "产业项目3个" in data.decode() and "http://" not in data.decode() and "https://" not in data.decode()
+
+
+@pytest.mark.django_db
+def test_bad_period_is_a_clear_error(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="月份“13”无效"):
+        call_command("bulletin", "--programme", "investment", "--period", "2024-13", "-o", "/tmp/x.json")
