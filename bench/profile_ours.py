@@ -36,7 +36,7 @@ def main() -> None:
     from generate import ensure_xlsx
 
     path = ensure_xlsx(args.rows)
-    tmp = tempfile.mkdtemp(prefix="cw-profile-")
+    tmp = tempfile.mkdtemp(prefix=f"cw-profile-{os.getpid()}-")
     os.environ.update({
         "DATABASE_URL": f"sqlite:///{tmp}/profile.sqlite3",
         "COUNTYWORKS_DATA_DIR": f"{tmp}/data",
@@ -103,4 +103,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        import glob
+        import shutil
+
+        for d in glob.glob(os.path.join(tempfile.gettempdir(), f"cw-profile-{os.getpid()}-*")):
+            shutil.rmtree(d, ignore_errors=True)

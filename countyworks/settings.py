@@ -6,6 +6,7 @@ production hardening (HTTPS-only cookies, HSTS, SSL redirect) checked by `check 
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -178,6 +179,10 @@ USE_TZ = True
 # --- files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("COUNTYWORKS_STATIC_ROOT", default=str(DATA_DIR / "static")))
+# plotly.js as shipped inside the plotly package, served by the installation as
+# {% static 'plotly/plotly.min.js' %} (no CDN: government networks are often offline).
+# find_spec locates the package without importing it.
+STATICFILES_DIRS = [("plotly", str(Path(find_spec("plotly").origin).resolve().parent / "package_data"))]
 MEDIA_ROOT = Path(env.str("COUNTYWORKS_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
@@ -201,6 +206,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AUDIT_RETENTION_DAYS = max(184, env.int("COUNTYWORKS_AUDIT_RETENTION_DAYS", default=184))
 
 EMAIL_BACKEND = env.str("COUNTYWORKS_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DISPATCH_EMAIL_ENABLED = env.bool("COUNTYWORKS_DISPATCH_EMAIL", default=False)
+DISPATCH_WEBHOOK_URL = env.str("COUNTYWORKS_DISPATCH_WEBHOOK_URL", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

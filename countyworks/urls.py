@@ -12,5 +12,6 @@ urlpatterns = [
     path("core/", include("countyworks.core.urls")),
     path("investment/", include("countyworks.investment.urls")),
     path("dispatch/", include("countyworks.dispatch.urls")),
+    path("cockpit/", include("countyworks.dispatch.cockpit_urls")),
     path("api/", include("countyworks.api.urls")),
 ]

@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from .audit import audit_bulk, diff, pending_for, snapshot
+from .audit import PendingEntry, audit_bulk, diff, snapshot
 from .identifiers import validate_credit_code, validate_phone
 from .importing import Importer, RowError, register
 from .models import SYSTEM_ROLE_KINDS, AuditAction, Enterprise, Industry, OrgUnit, Programme, RoleKind, User
@@ -94,39 +94,48 @@ class EnterpriseImporter(Importer):
     def key(self, data):
         return data["credit_code"]
 
-    def save(self, rows):
-        """Upsert on 统一社会信用代码 with bulk statements: one SELECT per 900 keys, one INSERT
-        per 1000 new rows, one UPDATE batch for changed rows; each create/update audited."""
-        by_code = {d["credit_code"]: d for _, d in rows}
-        existing = {}
-        for chunk in _chunks(by_code):
-            for rec in Enterprise.objects.filter(credit_code__in=chunk).values("id", *self.fields):
-                existing[rec["credit_code"]] = rec
-        to_create, to_update, pending = [], [], []
-        for code, d in by_code.items():
-            old = existing.get(code)
-            if old is None:
-                to_create.append(Enterprise(**d))
-            else:
-                changes = {f: [old[f], d[f]] for f in self.fields if old[f] != d[f]}
-                if changes:
-                    to_update.append((Enterprise(id=old["id"], **d), changes))
-        Enterprise.objects.bulk_create(to_create, batch_size=1000)
-        if to_update:
-            Enterprise.objects.bulk_update([e for e, _ in to_update], [f for f in self.fields if f != "credit_code"],
-                                           batch_size=500)
-        if to_create and to_create[0].pk is None:  # backends that do not return ids
-            ids = dict(Enterprise.objects.filter(credit_code__in=[e.credit_code for e in to_create])
-                       .values_list("credit_code", "id"))
-            for e in to_create:
-                e.pk = ids[e.credit_code]
-        for e in to_create:
-            pending.append(pending_for(AuditAction.CREATE, e, {f: [None, getattr(e, f)] for f in self.fields},
-                                       "导入新增"))
-        for e, changes in to_update:
-            pending.append(pending_for(AuditAction.UPDATE, e, changes, "导入更新"))
-        audit_bulk(pending, actor=self.actor)
-        return len(to_create), len(to_update), len(by_code) - len(to_create) - len(to_update)
+    def save(self, rows, chunk=2000):
+        """Upsert on 统一社会信用代码, chunk by chunk so memory stays flat: one SELECT per chunk for
+        the existing rows, one prepared multi-row INSERT for the new ones, a batched UPDATE for the
+        changed ones, and each create/update streamed to the audit chain."""
+        from django.utils import timezone
+
+        from .bulk import fast_insert
+
+        created = updated = 0
+        total = len(rows)
+        fields = list(self.fields)
+        for start in range(0, total, chunk):
+            part = {d["credit_code"]: d for _, d in rows[start : start + chunk]}
+            existing = {rec["credit_code"]: rec for rec in
+                        Enterprise.objects.filter(credit_code__in=list(part)).values("id", *fields)}
+            new = [d for code, d in part.items() if code not in existing]
+            changed = []
+            for code, old in existing.items():
+                d = part[code]
+                diffs = {f: [old[f], d[f]] for f in fields if old[f] != d[f]}
+                if diffs:
+                    changed.append((old["id"], d, diffs))
+            now = timezone.now()
+            fast_insert(Enterprise, fields + ["created_at", "updated_at"],
+                        ([d[f] for f in fields] + [now, now] for d in new))
+            if changed:
+                Enterprise.objects.bulk_update([Enterprise(id=pk, **d, updated_at=now) for pk, d, _ in changed],
+                                               [f for f in fields if f != "credit_code"] + ["updated_at"], batch_size=500)
+            ids = dict(Enterprise.objects.filter(credit_code__in=[d["credit_code"] for d in new])
+                       .values_list("credit_code", "id")) if new else {}
+
+            def entries(new=new, changed=changed, ids=ids):
+                for d in new:
+                    yield PendingEntry(AuditAction.CREATE, "core.enterprise", str(ids[d["credit_code"]]), d["name"],
+                                       {f: [None, d[f]] for f in fields}, "导入新增")
+                for pk, d, diffs in changed:
+                    yield PendingEntry(AuditAction.UPDATE, "core.enterprise", str(pk), d["name"], diffs, "导入更新")
+
+            audit_bulk(entries(), actor=self.actor)
+            created += len(new)
+            updated += len(changed)
+        return created, updated, total - created - updated
 
     def preview_row(self, d):
         inv = {v: k for k, v in self.industries.items()}

@@ -176,6 +176,7 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
         if not row_problems and data is not None:
             cleaned.append((row_no, data))
     report.total_rows = len(table.rows)
+    table.rows = []  # the raw sheet is no longer needed; keep memory flat for large files
     if report.problems:
         return report
     report.preview = [importer.preview_row(d) for _, d in cleaned[:preview_rows]]

@@ -16,7 +16,11 @@ from .models import ReportForm, Submission, Task
 from .selectors import form_weeks, reporting_rates, totals_to_date
 
 PROGRAMME_TITLES = {"investment": "招商引资工作", "rural": "乡村振兴“百千万工程”工作", "all": "重点工作"}
-ISSUERS = {"investment": "江海区投资促进中心", "rural": "江海区农业农村和水利局", "all": "江海区“百千万工程”指挥部办公室"}
+ISSUERS = {
+    "investment": "江海区投资促进中心",
+    "rural": "江海区农业农村和水利局",
+    "all": "江海区“百千万工程”指挥部办公室",
+}
 
 
 def _pct_phrase(p):
@@ -42,7 +46,11 @@ def _span_label(period):
 
 
 def _area(unit):
-    return "全区" if unit.kind == OrgUnit.Kind.DISTRICT else ("全县" if unit.kind == OrgUnit.Kind.COUNTY else unit.name)
+    return (
+        "全区"
+        if unit.kind == OrgUnit.Kind.DISTRICT
+        else ("全县" if unit.kind == OrgUnit.Kind.COUNTY else unit.name)
+    )
 
 
 class Builder:
@@ -55,8 +63,14 @@ class Builder:
         today = timezone.localdate()
         self.through = min(self.period.end, today)
         self.blocks, self.figures, self.n = [], {}, 0
-        self.issue_date = issue_date or min(today, date(self.period.end.year, self.period.end.month,
-                                                        calendar.monthrange(*self.period.end.timetuple()[:2])[1]))
+        self.issue_date = issue_date or min(
+            today,
+            date(
+                self.period.end.year,
+                self.period.end.month,
+                calendar.monthrange(*self.period.end.timetuple()[:2])[1],
+            ),
+        )
         self.doc_number = doc_number
 
     def ref(self, key, label, value, model, ids):
@@ -79,20 +93,44 @@ class Builder:
         label = _span_label(self.period)
         m = "investment.project"
         r_n = self.ref("inv.projects_100m", f"{label}亿元以上项目数", s["projects_100m"], m, ids_100m)
-        r_amt = self.ref("inv.investment_100m", f"{label}亿元以上项目计划总投资（亿元）", s["investment_100m_yi"], m, ids_100m)
+        r_amt = self.ref(
+            "inv.investment_100m",
+            f"{label}亿元以上项目计划总投资（亿元）",
+            s["investment_100m_yi"],
+            m,
+            ids_100m,
+        )
         r_1b = self.ref("inv.projects_1b", f"{label}10亿元以上项目数", s["projects_1b"], m, ids_1b)
         self.section("招商引资总体情况")
-        self.blocks.append(paragraph(
-            f"{label}，{_area(self.unit)}引进亿元以上产业项目", run(s["projects_100m"], r_n), "个，",
-            _pct_phrase(s["projects_100m_yoy_pct"]), "；计划总投资", run(_num(s["investment_100m_yi"]), r_amt), "亿元，",
-            _pct_phrase(s["investment_100m_yoy_pct"]), "；其中10亿元以上项目", run(s["projects_1b"], r_1b), "个，",
-            _pct_phrase(s["projects_1b_yoy_pct"]), "。"))
+        self.blocks.append(
+            paragraph(
+                f"{label}，{_area(self.unit)}引进亿元以上产业项目",
+                run(s["projects_100m"], r_n),
+                "个，",
+                _pct_phrase(s["projects_100m_yoy_pct"]),
+                "；计划总投资",
+                run(_num(s["investment_100m_yi"]), r_amt),
+                "亿元，",
+                _pct_phrase(s["investment_100m_yoy_pct"]),
+                "；其中10亿元以上项目",
+                run(s["projects_1b"], r_1b),
+                "个，",
+                _pct_phrase(s["projects_1b_yoy_pct"]),
+                "。",
+            )
+        )
         if s["target_projects_100m_pct"] is not None or s["target_investment_pct"] is not None:
             runs = ["亿元以上项目数完成年度目标"]
             if s["target_projects_100m"] is not None:
-                runs += [f"（{_num(s['target_projects_100m'])}个）的", f"{s['target_projects_100m_pct']:.1f}%"]
+                runs += [
+                    f"（{_num(s['target_projects_100m'])}个）的",
+                    f"{s['target_projects_100m_pct']:.1f}%",
+                ]
             if s["target_investment_pct"] is not None:
-                runs += [f"，计划总投资完成年度目标（{_num(s['target_investment_yi'])}亿元）的", f"{s['target_investment_pct']:.1f}%"]
+                runs += [
+                    f"，计划总投资完成年度目标（{_num(s['target_investment_yi'])}亿元）的",
+                    f"{s['target_investment_pct']:.1f}%",
+                ]
             runs.append("。")
             self.blocks.append(paragraph(*runs))
 
@@ -104,41 +142,91 @@ class Builder:
             for r in rows:
                 uid = r["unit_id"]
                 unit = OrgUnit.objects.get(pk=uid)
-                ids = list(span.filter(is_100m=1, unit__path__startswith=unit.path).values_list("pk", flat=True))
-                key = self.ref(f"inv.unit.{uid}.projects_100m", f"{r['unit']}亿元以上项目数", r["projects_100m"], m, ids)
-                table_rows.append([
-                    cell(r["rank"], r["rank"]), cell(r["unit"]),
-                    cell(_num(r["target_projects_100m"]) if r["target_projects_100m"] is not None else "—",
-                         r["target_projects_100m"]),
-                    cell(r["projects_100m"], r["projects_100m"], key),
-                    cell(f"{r['target_projects_100m_pct']:.1f}%" if r["target_projects_100m_pct"] is not None else "—",
-                         r["target_projects_100m_pct"]),
-                    cell(_pct_phrase(r["projects_100m_yoy_pct"]).replace("同比", "").replace("上年同期无可比数据", "—"),
-                         r["projects_100m_yoy_pct"]),
-                    cell(_num(r["investment_100m_yi"]), r["investment_100m_yi"]),
-                    cell(f"{r['target_investment_pct']:.1f}%" if r["target_investment_pct"] is not None else "—",
-                         r["target_investment_pct"]),
-                ])
-            self.blocks.append(table(f"表{self.table_no()} {label}各单位亿元以上项目完成情况",
-                                     ["排名", "单位", "年度目标(个)", "完成(个)", "完成率", "同比", "计划总投资(亿元)",
-                                      "投资目标完成率"], table_rows, key="inv.by_unit"))
+                ids = list(
+                    span.filter(is_100m=1, unit__path__startswith=unit.path).values_list("pk", flat=True)
+                )
+                key = self.ref(
+                    f"inv.unit.{uid}.projects_100m", f"{r['unit']}亿元以上项目数", r["projects_100m"], m, ids
+                )
+                table_rows.append(
+                    [
+                        cell(r["rank"], r["rank"]),
+                        cell(r["unit"]),
+                        cell(
+                            _num(r["target_projects_100m"]) if r["target_projects_100m"] is not None else "—",
+                            r["target_projects_100m"],
+                        ),
+                        cell(r["projects_100m"], r["projects_100m"], key),
+                        cell(
+                            f"{r['target_projects_100m_pct']:.1f}%"
+                            if r["target_projects_100m_pct"] is not None
+                            else "—",
+                            r["target_projects_100m_pct"],
+                        ),
+                        cell(
+                            _pct_phrase(r["projects_100m_yoy_pct"])
+                            .replace("同比", "")
+                            .replace("上年同期无可比数据", "—"),
+                            r["projects_100m_yoy_pct"],
+                        ),
+                        cell(_num(r["investment_100m_yi"]), r["investment_100m_yi"]),
+                        cell(
+                            f"{r['target_investment_pct']:.1f}%"
+                            if r["target_investment_pct"] is not None
+                            else "—",
+                            r["target_investment_pct"],
+                        ),
+                    ]
+                )
+            self.blocks.append(
+                table(
+                    f"表{self.table_no()} {label}各单位亿元以上项目完成情况",
+                    [
+                        "排名",
+                        "单位",
+                        "年度目标(个)",
+                        "完成(个)",
+                        "完成率",
+                        "同比",
+                        "计划总投资(亿元)",
+                        "投资目标完成率",
+                    ],
+                    table_rows,
+                    key="inv.by_unit",
+                )
+            )
             praised = [r for r in rows if r["rank"] == 1 or (r["target_projects_100m_pct"] or 0) >= 100]
-            named = [r for r in rows if r["target_projects_100m_pct"] is not None
-                     and r["target_projects_100m_pct"] < time_progress]
+            named = [
+                r
+                for r in rows
+                if r["target_projects_100m_pct"] is not None and r["target_projects_100m_pct"] < time_progress
+            ]
             self.section("通报表扬和通报批评")
             if praised:
-                self.blocks.append(paragraph(
-                    "通报表扬：", "、".join(r["unit"] for r in praised),
-                    f"招商引资工作成效突出，{'、'.join(r['unit'] for r in praised[:1])}以{praised[0]['projects_100m']}个亿元以上项目排名第一。"))
+                self.blocks.append(
+                    paragraph(
+                        "通报表扬：",
+                        "、".join(r["unit"] for r in praised),
+                        f"招商引资工作成效突出，{'、'.join(r['unit'] for r in praised[:1])}以{praised[0]['projects_100m']}个亿元以上项目排名第一。",
+                    )
+                )
             if named:
-                self.blocks.append(paragraph(
-                    "通报批评：", "、".join(r["unit"] for r in named),
-                    f"亿元以上项目目标完成率低于时序进度（{time_progress:.1f}%），请加大工作力度，确保完成全年目标任务。"))
+                self.blocks.append(
+                    paragraph(
+                        "通报批评：",
+                        "、".join(r["unit"] for r in named),
+                        f"亿元以上项目目标完成率低于时序进度（{time_progress:.1f}%），请加大工作力度，确保完成全年目标任务。",
+                    )
+                )
             elif len(rows) > 2:
                 last = [r for r in rows if r["rank"] == rows[-1]["rank"]]
-                self.blocks.append(paragraph(
-                    f"各单位亿元以上项目目标完成率均达到时序进度（{time_progress:.1f}%）；", "、".join(r["unit"] for r in last),
-                    f"亿元以上项目数排名末位（{last[0]['projects_100m']}个），请加快工作进度。"))
+                self.blocks.append(
+                    paragraph(
+                        f"各单位亿元以上项目目标完成率均达到时序进度（{time_progress:.1f}%）；",
+                        "、".join(r["unit"] for r in last),
+                        f"亿元以上项目数排名末位（{last[0]['projects_100m']}个），请加快工作进度。",
+                    )
+                )
 
         from countyworks.investment.models import Project
 
@@ -146,15 +234,39 @@ class Builder:
         overdue = [ms for ms in overdue_milestones(projects, today=through)][:30]
         if overdue:
             self.section("项目推进逾期事项")
-            key = self.ref("inv.overdue", "逾期未完成的项目节点", len(overdue), "investment.project",
-                           {ms.project_id for ms in overdue})
-            self.blocks.append(paragraph("截至", f"{through.month}月{through.day}日", "，共有", run(len(overdue), key),
-                                         "个项目节点超过计划日期尚未完成，请责任单位抓紧推进："))
-            self.blocks.append(table(f"表{self.table_no()} 逾期项目节点", ["项目", "责任单位", "节点", "计划日期", "逾期天数"],
-                                     [[cell(ms.project.name), cell(ms.project.unit.name), cell(ms.get_kind_display()),
-                                       cell(ms.planned_date.isoformat()),
-                                       cell((through - ms.planned_date).days, (through - ms.planned_date).days)]
-                                      for ms in overdue], key="inv.overdue"))
+            key = self.ref(
+                "inv.overdue",
+                "逾期未完成的项目节点",
+                len(overdue),
+                "investment.project",
+                {ms.project_id for ms in overdue},
+            )
+            self.blocks.append(
+                paragraph(
+                    "截至",
+                    f"{through.month}月{through.day}日",
+                    "，共有",
+                    run(len(overdue), key),
+                    "个项目节点超过计划日期尚未完成，请责任单位抓紧推进：",
+                )
+            )
+            self.blocks.append(
+                table(
+                    f"表{self.table_no()} 逾期项目节点",
+                    ["项目", "责任单位", "节点", "计划日期", "逾期天数"],
+                    [
+                        [
+                            cell(ms.project.name),
+                            cell(ms.project.unit.name),
+                            cell(ms.get_kind_display()),
+                            cell(ms.planned_date.isoformat()),
+                            cell((through - ms.planned_date).days, (through - ms.planned_date).days),
+                        ]
+                        for ms in overdue
+                    ],
+                    key="inv.overdue",
+                )
+            )
 
     # --- rural: greening progress from the weekly dispatch -----------------------------------------
     def greening(self):
@@ -164,13 +276,21 @@ class Builder:
         units = OrgUnit.objects.filter(path__startswith=self.unit.path)
         totals, ids = totals_to_date(form, through=self.through, units=units)
         m = "dispatch.submission"
-        refs = {code: self.ref(f"green.{code}", f"截至{self.period.label_zh}底{label}", float(totals[code]), m, ids)
-                for code, label in form.field_labels().items()}
+        refs = {
+            code: self.ref(
+                f"green.{code}", f"截至{self.period.label_zh}底{label}", float(totals[code]), m, ids
+            )
+            for code, label in form.field_labels().items()
+        }
         self.section("乡村绿化工作进展")
         month = self.period.start.month
-        parts = [("training", "参加乡村绿化培训共", "人次"), ("sages_visited", "村“两委”干部走访乡贤共", "人"),
-                 ("party_members", "参与“五带头”的农村党员", "人"), ("seedlings_secured", "目前已落实苗木数量", "株"),
-                 ("trees_planted", "已植树", "株")]
+        parts = [
+            ("training", "参加乡村绿化培训共", "人次"),
+            ("sages_visited", "村“两委”干部走访乡贤共", "人"),
+            ("party_members", "参与“五带头”的农村党员", "人"),
+            ("seedlings_secured", "目前已落实苗木数量", "株"),
+            ("trees_planted", "已植树", "株"),
+        ]
         runs = [f"截至{month}月底，{_area(self.unit)}村（社区）"]
         present = [p for p in parts if p[0] in totals]
         for i, (code, before, after) in enumerate(present):
@@ -185,10 +305,18 @@ class Builder:
             per_unit.append((u, t, uids))
         held = [u for u, t, _ in per_unit if t.get("meetings", 0) > 0]
         if assigned and "meetings" in totals:
-            key = self.ref("green.meeting_coverage", "已召开座谈会的村（社区）", len(held), "core.orgunit",
-                           [u.pk for u in held])
-            cover = "已全覆盖召开乡村座谈会" if len(held) == len(assigned) else \
-                f"已召开乡村座谈会的村（社区）{len(held)}个，占{len(held) * 100 / len(assigned):.1f}%"
+            key = self.ref(
+                "green.meeting_coverage",
+                "已召开座谈会的村（社区）",
+                len(held),
+                "core.orgunit",
+                [u.pk for u in held],
+            )
+            cover = (
+                "已全覆盖召开乡村座谈会"
+                if len(held) == len(assigned)
+                else f"已召开乡村座谈会的村（社区）{len(held)}个，占{len(held) * 100 / len(assigned):.1f}%"
+            )
             self.blocks.append(paragraph(f"全区{len(assigned)}个村（社区）中，", run(cover, key), "。"))
         if assigned:
             per_unit.sort(key=lambda x: (-x[1].get("trees_planted", 0), x[0].code))
@@ -196,45 +324,82 @@ class Builder:
             for i, (u, t, uids) in enumerate(per_unit, 1):
                 rank = rank if t.get("trees_planted") == prev else i
                 prev = t.get("trees_planted")
-                k = self.ref(f"green.unit.{u.pk}", f"{u.name}已植树", float(t.get("trees_planted", 0)), m, uids)
+                k = self.ref(
+                    f"green.unit.{u.pk}", f"{u.name}已植树", float(t.get("trees_planted", 0)), m, uids
+                )
                 rate = completion_pct(t.get("trees_planted", 0), t.get("seedlings_secured", 0))
-                rows.append([cell(rank, rank), cell(u.name), cell(_num(t.get("seedlings_secured", 0)), float(t.get("seedlings_secured", 0))),
-                             cell(_num(t.get("trees_planted", 0)), float(t.get("trees_planted", 0)), k),
-                             cell(f"{rate:.1f}%" if rate is not None else "—", rate),
-                             cell(_num(t.get("training", 0)), float(t.get("training", 0)))])
-            self.blocks.append(table(f"表{self.table_no()} 各村（社区）乡村绿化进度（截至{month}月底）",
-                                     ["排名", "村（社区）", "已落实苗木(株)", "已植树(株)", "植树率", "培训人次"], rows,
-                                     key="green.by_unit"))
+                rows.append(
+                    [
+                        cell(rank, rank),
+                        cell(u.name),
+                        cell(_num(t.get("seedlings_secured", 0)), float(t.get("seedlings_secured", 0))),
+                        cell(_num(t.get("trees_planted", 0)), float(t.get("trees_planted", 0)), k),
+                        cell(f"{rate:.1f}%" if rate is not None else "—", rate),
+                        cell(_num(t.get("training", 0)), float(t.get("training", 0))),
+                    ]
+                )
+            self.blocks.append(
+                table(
+                    f"表{self.table_no()} 各村（社区）乡村绿化进度（截至{month}月底）",
+                    ["排名", "村（社区）", "已落实苗木(株)", "已植树(株)", "植树率", "培训人次"],
+                    rows,
+                    key="green.by_unit",
+                )
+            )
             if len(per_unit) >= 6:
                 top = [u.name for u, _, _ in per_unit[:3]]
                 bottom = [u.name for u, _, _ in per_unit[-3:]]
-                self.blocks.append(paragraph("植树数量排名前三的村（社区）：", "、".join(top),
-                                             "，予以通报表扬；排名后三位的村（社区）：", "、".join(bottom),
-                                             "，请加快推进苗木落实和植树进度。"))
+                self.blocks.append(
+                    paragraph(
+                        "植树数量排名前三的村（社区）：",
+                        "、".join(top),
+                        "，予以通报表扬；排名后三位的村（社区）：",
+                        "、".join(bottom),
+                        "，请加快推进苗木落实和植树进度。",
+                    )
+                )
 
     # --- dispatch reporting and tasks ------------------------------------------------------------
     def dispatch(self, programmes):
         forms = ReportForm.objects.filter(programme__in=programmes, active=True)
-        tasks = Task.objects.filter(programme__in=programmes, unit__path__startswith=self.unit.path,
-                                    status=Task.Status.OPEN, deadline__lt=self.through)
+        tasks = Task.objects.filter(
+            programme__in=programmes,
+            unit__path__startswith=self.unit.path,
+            status=Task.Status.OPEN,
+            deadline__lt=self.through,
+        )
         if not forms and not tasks:
             return
         self.section("周调度报送和重点任务推进情况")
         units = OrgUnit.objects.filter(path__startswith=self.unit.path)
         for f in forms:
-            weeks = sorted({w for w in form_weeks(f, until=self.through) if self.period.start <= w <= self.period.end})
+            weeks = sorted(
+                {w for w in form_weeks(f, until=self.through) if self.period.start <= w <= self.period.end}
+            )
             if not weeks:
                 continue
-            r = reporting_rates(f, weeks, units=units, now=timezone.make_aware(datetime.combine(self.through, time.max)))
+            r = reporting_rates(
+                f, weeks, units=units, now=timezone.make_aware(datetime.combine(self.through, time.max))
+            )
             if not r["expected"]:
                 continue
-            subs = Submission.objects.filter(form=f, week_start__in=weeks, unit__in=units).values_list("pk", flat=True)
-            k = self.ref(f"dispatch.{f.code}.rate", f"{self.period.label_zh}{f.name}报送率", r["reporting_rate"],
-                         "dispatch.submission", list(subs))
+            subs = Submission.objects.filter(form=f, week_start__in=weeks, unit__in=units).values_list(
+                "pk", flat=True
+            )
+            k = self.ref(
+                f"dispatch.{f.code}.rate",
+                f"{self.period.label_zh}{f.name}报送率",
+                r["reporting_rate"],
+                "dispatch.submission",
+                list(subs),
+            )
             missing = [u["unit"] for u in r["units"] if u["missing"]]
             late = [u["unit"] for u in r["units"] if u["late"]]
-            runs = [f"{self.period.label_zh}“{f.name}”应报{r['expected']}份，实报{r['submitted']}份，报送率",
-                    run(f"{r['reporting_rate']:.1f}%", k), f"，按时报送率{r['timeliness']:.1f}%"]
+            runs = [
+                f"{self.period.label_zh}“{f.name}”应报{r['expected']}份，实报{r['submitted']}份，报送率",
+                run(f"{r['reporting_rate']:.1f}%", k),
+                f"，按时报送率{r['timeliness']:.1f}%",
+            ]
             if late:
                 runs.append(f"；逾期报送的单位：{'、'.join(late)}")
             if missing:
@@ -242,13 +407,34 @@ class Builder:
             runs.append("。")
             self.blocks.append(paragraph(*runs))
         if tasks:
-            key = self.ref("dispatch.tasks_overdue", "逾期未完成的重点任务", tasks.count(), "dispatch.task",
-                           list(tasks.values_list("pk", flat=True)))
-            self.blocks.append(paragraph("重点任务中有", run(tasks.count(), key), "项已超过完成时限仍未完成，请包抓领导督促推进。"))
-            self.blocks.append(table(f"表{self.table_no()} 逾期重点任务", ["任务", "责任单位", "包抓领导", "完成时限"],
-                                     [[cell(t.title), cell(t.unit.name), cell(str(t.leader) if t.leader else "—"),
-                                       cell(t.deadline.isoformat())] for t in tasks.select_related("unit", "leader")],
-                                     key="dispatch.tasks_overdue"))
+            key = self.ref(
+                "dispatch.tasks_overdue",
+                "逾期未完成的重点任务",
+                tasks.count(),
+                "dispatch.task",
+                list(tasks.values_list("pk", flat=True)),
+            )
+            self.blocks.append(
+                paragraph(
+                    "重点任务中有", run(tasks.count(), key), "项已超过完成时限仍未完成，请包抓领导督促推进。"
+                )
+            )
+            self.blocks.append(
+                table(
+                    f"表{self.table_no()} 逾期重点任务",
+                    ["任务", "责任单位", "包抓领导", "完成时限"],
+                    [
+                        [
+                            cell(t.title),
+                            cell(t.unit.name),
+                            cell(str(t.leader) if t.leader else "—"),
+                            cell(t.deadline.isoformat()),
+                        ]
+                        for t in tasks.select_related("unit", "leader")
+                    ],
+                    key="dispatch.tasks_overdue",
+                )
+            )
 
     def table_no(self):
         self._tables = getattr(self, "_tables", 0) + 1
@@ -260,8 +446,13 @@ class Builder:
             self.investment()
         if p in ("rural", "all"):
             self.greening()
-        programmes = [Programme.INVESTMENT] if p == "investment" else [Programme.RURAL, Programme.DISPATCH] \
-            if p == "rural" else list(Programme.values)
+        programmes = (
+            [Programme.INVESTMENT]
+            if p == "investment"
+            else [Programme.RURAL, Programme.DISPATCH]
+            if p == "rural"
+            else list(Programme.values)
+        )
         self.dispatch(programmes)
         title = f"{self.unit.name}{PROGRAMME_TITLES.get(p, '')}月通报"
         return {
@@ -286,4 +477,6 @@ def bulletin_build(*, programme, period, unit, issue_date=None, doc_number=""):
     (YYYY-MM): year to date through the month's last day (or today), for `unit`'s subtree."""
     if programme not in PROGRAMME_TITLES:
         raise ValueError(f"未知的业务“{programme}”，可选：investment、rural、all")
-    return Builder(programme=programme, period=period, unit=unit, issue_date=issue_date, doc_number=doc_number).build()
+    return Builder(
+        programme=programme, period=period, unit=unit, issue_date=issue_date, doc_number=doc_number
+    ).build()

@@ -17,6 +17,14 @@
 
 * Body text 3号 (16 pt) 仿宋_GB2312, first line indented 2 characters, exact line spacing = the line
   pitch (579 twips), no space before/after, widow control off (so every page holds 22 lines).
+* The generated paragraphs do not *depend* on the character grid: they are marked
+  ``w:snapToGrid w:val="0"`` and their 3号 runs are condensed by 0.3 pt (``w:spacing w:val="-6"``,
+  i.e. ``floor(8845 / 28 − 320) − 1 = −6`` twips, one twip of headroom for layout rounding), so
+  28 × 15.7 pt = 439.6 pt ≤ 442.25 pt < 29 × 15.7 pt: exactly 28 characters per line in Word and WPS
+  *and* in LibreOffice, whose grid import rounds a 16 pt character up to two 15.8 pt cells
+  (14 characters a line) when it is left on the grid. The section still declares the
+  22 × 28 grid, so Word's 页面设置 shows 每行28字/每页22行 and text typed into Normal paragraphs
+  snaps to it.
 * 发文字号 (doc_number), when present, is centred in 3号 仿宋_GB2312 *above* the title, as in the
   standard's 版头 (发文字号 comes before the title), followed by an empty line; then the title in
   2号 (22 pt) 方正小标宋简体, centred, and an empty line before the body.
@@ -24,8 +32,10 @@
   all indented 2 characters like body text, on the same line pitch, kept with the next paragraph,
   and given an outline level so Word's navigation pane lists them.
 * Tables: a centred title line in 3号 黑体, then a bordered table exactly as wide as the 版心, cell
-  text 4号 (14 pt) 仿宋_GB2312 on an exact 20 pt line (off the grid), header row bold and repeated on
-  every page (``w:tblHeader``), rows never split across pages, cells with a number right-aligned.
+  text 4号 (14 pt) 仿宋_GB2312 on an exact 20 pt line (off the grid) — 小四 (12 pt) or 五号 (10.5 pt)
+  when the columns would not otherwise fit without wrapping numbers — header row bold and repeated on
+  every page (``w:tblHeader``), rows never split across pages, cells with a number right-aligned,
+  text columns centred when all their entries are short, else left-aligned; an empty line follows the table.
 * 发文机关署名 and 成文日期 close the document after two empty lines (room for the seal): the date in
   Arabic numerals (``2024年4月5日``) right-aligned with a 4-character right indent (右空四字), and the
   issuer on the line above, centred over the date (以成文日期为准居中编排, as for a sealed document);
@@ -46,6 +56,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import numbers
 import re
 import unicodedata
 
@@ -97,19 +108,53 @@ LINE_PITCH_TW = TEXT_HEIGHT_TW // LINES_PER_PAGE  # 579
 # charSpace: 1/4096 pt added to the Normal style's font size (16 pt) to get the character pitch
 CHAR_SPACE = math.floor((TEXT_WIDTH_TW / 20 / CHARS_PER_LINE - SIZE_BODY) * 4096)  # -842
 CHAR_PITCH_TW = TEXT_WIDTH_TW / CHARS_PER_LINE  # ≈ 315.9 twips, one grid character
+# condensed spacing (twips) that puts 28 but not 29 3号 characters on a line without the grid
+# (one twip of headroom: LibreOffice fits only 27 characters at −5)
+BODY_KERN_TW = math.floor(CHAR_PITCH_TW - SIZE_BODY * 20) - 1  # -6 (−0.3 pt)
 FOOTER_DISTANCE_MM = 22  # page-number line (≈ 5.6 mm) starts 7 mm below the text block
 
 
 # --- small XML helpers ----------------------------------------------------------------------
 
+# Word rejects a file whose property children are out of schema order, so every child we add goes
+# through _child(), which inserts it before the first existing sibling that must follow it.
+_PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+    "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+_RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+_TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
+).split()
+
+
+def _child(parent, tag: str, order: list[str]):
+    """The ``w:tag`` child of ``parent``, created in schema order if missing."""
+    el = parent.find(qn(f"w:{tag}"))
+    if el is not None:
+        return el
+    el = OxmlElement(f"w:{tag}")
+    later = order[order.index(tag) + 1 :]
+    for sibling in parent:
+        local = sibling.tag.rsplit("}", 1)[-1]
+        if local in later:
+            sibling.addprevious(el)
+            return el
+    parent.append(el)
+    return el
+
 
 def _set_fonts(rpr_parent, font: str) -> None:
     """Name ``font`` for every script (ascii, hAnsi, eastAsia, cs) on a run or style rPr."""
     rpr = rpr_parent.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    rfonts = _child(rpr, "rFonts", _RPR_ORDER)
     for attr in list(rfonts.attrib):
         if attr.endswith("Theme"):  # theme fonts would override the explicit names
             del rfonts.attrib[attr]
@@ -125,12 +170,7 @@ def _style_run(run, font: str, size: float, bold: bool = False) -> None:
 
 
 def _ppr_child(paragraph, tag: str):
-    ppr = paragraph._p.get_or_add_pPr()
-    el = ppr.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        ppr.append(el)
-    return el
+    return _child(paragraph._p.get_or_add_pPr(), tag.removeprefix("w:"), _PPR_ORDER)
 
 
 def _indent_chars(paragraph, first_line_chars: float = 0, left_chars: float = 0, right_chars: float = 0):
@@ -161,6 +201,7 @@ def _no_grid(paragraph) -> None:
 
 def _body_paragraph(doc, align=None):
     p = doc.add_paragraph()
+    _no_grid(p)  # laid out by exact spacing + condensed runs, identically in Word, WPS and LibreOffice
     _exact_spacing(p, LINE_PITCH_TW)
     p.paragraph_format.widow_control = False
     if align is not None:
@@ -171,7 +212,14 @@ def _body_paragraph(doc, align=None):
 def _add_text(paragraph, text: str, font: str = FONT_BODY, size: float = SIZE_BODY, bold: bool = False):
     run = paragraph.add_run(text)
     _style_run(run, font, size, bold)
+    if size == SIZE_BODY and BODY_KERN_TW:
+        _kern(run, BODY_KERN_TW)
     return run
+
+
+def _kern(run, twips: int) -> None:
+    """Character spacing (w:spacing in rPr, twips; negative = condensed), in schema order."""
+    _child(run._r.get_or_add_rPr(), "spacing", _RPR_ORDER).set(qn("w:val"), str(twips))
 
 
 # --- document-level setup -------------------------------------------------------------------
@@ -208,10 +256,8 @@ def _setup_styles(doc) -> None:
     pf.space_after = Pt(0)
     pf.widow_control = False
     ppr = normal.element.get_or_add_pPr()
-    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):  # no extra gap between CJK and digits
-        el = OxmlElement(tag)
-        el.set(qn("w:val"), "0")
-        ppr.append(el)
+    for tag in ("autoSpaceDE", "autoSpaceDN"):  # no extra gap between CJK and digits
+        _child(ppr, tag, _PPR_ORDER).set(qn("w:val"), "0")
 
     settings = doc.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
@@ -298,8 +344,9 @@ def format_cn_date(value) -> str:
 
 
 def _display_width(text: str) -> float:
-    """Width in em: full-width (CJK) characters count 1, others ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+    """Width in em, on the safe side for substitute fonts: full-width and ambiguous characters (CJK,
+    "—") and "%" count 1, other characters 0.6 (仿宋_GB2312 itself draws them 0.5 em wide)."""
+    return sum(1.0 if ch in "%‰" or unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
 
 
 HEADING_FONTS = {
@@ -326,37 +373,47 @@ def _add_paragraph(doc, block) -> None:
             _add_text(p, r["text"])
 
 
-def _column_widths(columns, rows) -> list[int]:
-    """Twips per column, summing to the text width: proportional to the widest entry (min 2 em)."""
+TABLE_SIZES = (SIZE_TABLE, 12, 10.5)  # 4号, then 小四, then 五号 for tables that do not fit
+CELL_MARGIN_TW = 57  # 1 mm left/right inside each cell (Word's default is 1.9 mm)
+CELL_PADDING_TW = 2 * CELL_MARGIN_TW + 40  # the cell margins + a little air
+
+
+def _table_layout(columns, rows) -> tuple[float, list[int]]:
+    """(font size, twips per column) for a table exactly as wide as the text.
+
+    Numbers must never wrap, so a numeric column is at least as wide as its widest number; text
+    columns may wrap down to 5 characters, headers to two lines. The largest font size (4号, 小四,
+    五号) at which those minimums fit is used; spare width goes to the columns that would wrap.
+    """
     n = len(columns)
     if n == 0:
-        return []
-    em = SIZE_TABLE * 20
-    padding = 2 * 108 + 40  # cell margins + a little air
-    natural = []
+        return SIZE_TABLE, []
+    header_w, data_w, numeric = [], [], []
     for i, col in enumerate(columns):
-        widest = _display_width(str(col))
-        for row in rows:
-            if i < len(row):
-                widest = max(widest, _display_width(_cell_text(row[i])))
-        natural.append(max(2.0, widest) * em + padding)
-    total = sum(natural)
-    scale = TEXT_WIDTH_TW / total
-    if scale < 1:
-        # too wide: shrink the wide (text) columns first, keeping narrow ones readable
-        floor = 3 * em + padding
-        fixed = sum(w for w in natural if w <= floor)
-        flexible = sum(w for w in natural if w > floor)
-        room = TEXT_WIDTH_TW - fixed
-        if flexible and room > 0:
-            natural = [w if w <= floor else w * room / flexible for w in natural]
-        else:
-            natural = [w * scale for w in natural]
-    else:
-        natural = [w * scale for w in natural]
-    widths = [int(w) for w in natural]
+        cells = [row[i] for row in rows if i < len(row)]
+        header_w.append(_display_width(str(col)))
+        data_w.append(max([_display_width(_cell_text(x)) for x in cells] or [0]))
+        numeric.append(any(_is_numeric_cell(x) for x in cells))
+    for size in TABLE_SIZES:
+        em = size * 20
+        natural = [max(2.0, h, d) * em + CELL_PADDING_TW for h, d in zip(header_w, data_w, strict=True)]
+        minimum = [
+            max(2.0, math.ceil(h / 2), d if num else min(d, 5.0)) * em + CELL_PADDING_TW
+            for h, d, num in zip(header_w, data_w, numeric, strict=True)
+        ]
+        if sum(natural) <= TEXT_WIDTH_TW:
+            widths = [w * TEXT_WIDTH_TW / sum(natural) for w in natural]
+            break
+        if sum(minimum) <= TEXT_WIDTH_TW:
+            spare = TEXT_WIDTH_TW - sum(minimum)
+            wish = [nat - mn for nat, mn in zip(natural, minimum, strict=True)]
+            widths = [mn + spare * w / sum(wish) for mn, w in zip(minimum, wish, strict=True)]
+            break
+    else:  # even 五号 minimums do not fit: shrink proportionally (numbers may wrap)
+        widths = [w * TEXT_WIDTH_TW / sum(minimum) for w in minimum]
+    widths = [int(w) for w in widths]
     widths[-1] += TEXT_WIDTH_TW - sum(widths)
-    return widths
+    return size, widths
 
 
 def _cell_text(c) -> str:
@@ -366,12 +423,15 @@ def _cell_text(c) -> str:
 
 
 def _is_numeric_cell(c) -> bool:
-    return isinstance(c, dict) and isinstance(c.get("num"), int | float) and not isinstance(c.get("num"), bool)
+    """A cell carrying a number (int, float or Decimal — not bool) in "num"."""
+    if not isinstance(c, dict):
+        return False
+    num = c.get("num")
+    return isinstance(num, numbers.Number) and not isinstance(num, bool | complex)
 
 
 def _set_table_borders(table) -> None:
-    tblpr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
+    borders = _child(table._tbl.tblPr, "tblBorders", _TBLPR_ORDER)
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "single")
@@ -379,19 +439,18 @@ def _set_table_borders(table) -> None:
         el.set(qn("w:space"), "0")
         el.set(qn("w:color"), "000000")
         borders.append(el)
-    tblpr.append(borders)
 
 
-def _fill_cell(cell, text: str, align, bold: bool, width: int) -> None:
+def _fill_cell(cell, text: str, align, bold: bool, width: int, size: float = SIZE_TABLE) -> None:
     cell.width = Twips(width)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     p = cell.paragraphs[0]
     p.alignment = align
     _no_grid(p)
-    _exact_spacing(p, TABLE_LINE_PT * 20)
+    _exact_spacing(p, round((size + TABLE_LINE_PT - SIZE_TABLE) * 20))  # 20 pt line for 4号
     p.paragraph_format.widow_control = False
     if text:
-        _add_text(p, text, FONT_BODY, SIZE_TABLE, bold)
+        _add_text(p, text, FONT_BODY, size, bold)
 
 
 def _add_table(doc, block) -> None:
@@ -405,22 +464,27 @@ def _add_table(doc, block) -> None:
     if ncols == 0:
         return
     columns = columns + [""] * (ncols - len(columns))
-    widths = _column_widths(columns, rows)
+    size, widths = _table_layout(columns, rows)
     numeric_cols = [any(_is_numeric_cell(r[i]) for r in rows if i < len(r)) for i in range(ncols)]
+    # a text column is centred when all its entries are short, else left-aligned (one rule per column)
+    short_cols = [
+        all(_display_width(_cell_text(r[i])) <= 6 for r in rows if i < len(r)) for i in range(ncols)
+    ]
 
     table = doc.add_table(rows=1 + len(rows), cols=ncols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     tblpr = table._tbl.tblPr
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
+    tblw = _child(tblpr, "tblW", _TBLPR_ORDER)
     tblw.set(qn("w:type"), "dxa")
     tblw.set(qn("w:w"), str(TEXT_WIDTH_TW))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    _child(tblpr, "tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")
+    cell_mar = _child(tblpr, "tblCellMar", _TBLPR_ORDER)
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(CELL_MARGIN_TW))
+        el.set(qn("w:type"), "dxa")
+        cell_mar.append(el)
     _set_table_borders(table)
     for gridcol, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
         gridcol.set(qn("w:w"), str(w))
@@ -431,7 +495,7 @@ def _add_table(doc, block) -> None:
         el = OxmlElement(tag)
         trpr.append(el)
     for i, name in enumerate(columns):
-        _fill_cell(header.cells[i], name, WD_ALIGN_PARAGRAPH.CENTER, True, widths[i])
+        _fill_cell(header.cells[i], name, WD_ALIGN_PARAGRAPH.CENTER, True, widths[i], size)
 
     for r_idx, row in enumerate(rows, start=1):
         tr = table.rows[r_idx]
@@ -441,11 +505,12 @@ def _add_table(doc, block) -> None:
             c = row[i] if i < len(row) else {"text": ""}
             if _is_numeric_cell(c):
                 align = WD_ALIGN_PARAGRAPH.RIGHT
-            elif numeric_cols[i] or _display_width(_cell_text(c)) <= 4:
+            elif numeric_cols[i] or short_cols[i]:
                 align = WD_ALIGN_PARAGRAPH.CENTER
             else:
                 align = WD_ALIGN_PARAGRAPH.LEFT
-            _fill_cell(cells[i], _cell_text(c), align, False, widths[i])
+            _fill_cell(cells[i], _cell_text(c), align, False, widths[i], size)
+    _body_paragraph(doc)  # an empty line between the table and the text that follows
 
 
 def _add_signature(doc, issuer: str, date_text: str) -> None:
@@ -624,7 +689,8 @@ def render_xlsx(content: dict) -> bytes:
                 cell = data[c] if c < len(data) else {"text": ""}
                 text = _cell_text(cell)
                 if _is_numeric_cell(cell):
-                    ws.write_number(r, c, cell["num"], num_fmt(_number_format(text, cell["num"])))
+                    value = cell["num"] if isinstance(cell["num"], int | float) else float(cell["num"])
+                    ws.write_number(r, c, value, num_fmt(_number_format(text, value)))
                 else:
                     ws.write_string(r, c, text, f_cell_text)
                 widths[c] = max(widths[c], _display_width(text))

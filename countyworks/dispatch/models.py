@@ -63,20 +63,38 @@ class Submission(models.Model):
         RETURNED = "returned", "已退回"
         APPROVED = "approved", "已审核"
 
-    form = models.ForeignKey(ReportForm, verbose_name="报表", on_delete=models.PROTECT, related_name="submissions")
-    unit = models.ForeignKey(OrgUnit, verbose_name="填报单位", on_delete=models.PROTECT, related_name="submissions")
+    form = models.ForeignKey(
+        ReportForm, verbose_name="报表", on_delete=models.PROTECT, related_name="submissions"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="填报单位", on_delete=models.PROTECT, related_name="submissions"
+    )
     week_start = models.DateField("周（周一）", db_index=True)
     figures = models.JSONField("数据", default=dict)
     text = models.TextField("本周工作情况", blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     flags = models.JSONField("异常提示", default=list, blank=True)
     first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
 
     objects = DispatchQuerySet.as_manager()
@@ -84,7 +102,9 @@ class Submission(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "周报"
         ordering = ["-week_start", "unit__path"]
-        constraints = [models.UniqueConstraint(fields=["form", "unit", "week_start"], name="submission_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "unit", "week_start"], name="submission_unique")
+        ]
 
     def __str__(self):
         y, w, _ = self.week_start.isocalendar()
@@ -115,8 +135,14 @@ class Task(models.Model):
     programme = models.CharField("业务", max_length=20, choices=Programme.choices)
     title = models.CharField("任务", max_length=200)
     unit = models.ForeignKey(OrgUnit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="tasks")
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="包抓领导", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="包抓领导",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     indicator = models.CharField("指标", max_length=100, blank=True)
     target = models.DecimalField("目标值", max_digits=14, decimal_places=2, null=True, blank=True)
     progress = models.DecimalField("完成值", max_digits=14, decimal_places=2, null=True, blank=True)
@@ -156,8 +182,11 @@ class Reminder(models.Model):
     stamp = models.CharField(max_length=40, blank=True, default="")  # which return this answers
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["form", "unit", "week_start", "reason", "stamp"],
-                                               name="reminder_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "unit", "week_start", "reason", "stamp"], name="reminder_once"
+            )
+        ]
 
     def __str__(self):
         return f"{self.unit} {self.week_start} {self.get_reason_display()}"
@@ -192,8 +221,9 @@ class Bulletin(models.Model):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
     built_at = models.DateTimeField("生成时间")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = DispatchQuerySet.as_manager()
 

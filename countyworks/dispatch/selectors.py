@@ -64,8 +64,13 @@ class UnitWeek:
         return STATE_LABELS[self.state]
 
 
-STATE_LABELS = {"missing": "未报送", "pending": "未到截止时间", "returned": "已退回", "on_time": "按时报送",
-                "late": "逾期报送"}
+STATE_LABELS = {
+    "missing": "未报送",
+    "pending": "未到截止时间",
+    "returned": "已退回",
+    "on_time": "按时报送",
+    "late": "逾期报送",
+}
 
 
 def week_status(form, week_start, *, units=None, now=None):
@@ -89,8 +94,10 @@ def reporting_rates(form, weeks, *, units=None, now=None):
         allowed = set(units.values_list("pk", flat=True))
         assigned = [u for u in assigned if u.pk in allowed]
     due_weeks = [w for w in weeks if form.due_at(w) < now]
-    subs = {(s.unit_id, s.week_start): s for s in
-            Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=assigned)}
+    subs = {
+        (s.unit_id, s.week_start): s
+        for s in Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=assigned)
+    }
     per_unit = []
     for u in assigned:
         counts = {"expected": 0, "submitted": 0, "on_time": 0, "late": 0, "missing": 0, "returned": 0}
@@ -110,7 +117,10 @@ def reporting_rates(form, weeks, *, units=None, now=None):
                     s = subs[(u.pk, w)]
                     counts["on_time" if s.first_submitted_at <= form.due_at(w) else "late"] += 1
         per_unit.append({"unit": u.name, "unit_id": u.pk, **counts, **_rates(counts)})
-    total = {k: sum(r[k] for r in per_unit) for k in ("expected", "submitted", "on_time", "late", "missing", "returned")}
+    total = {
+        k: sum(r[k] for r in per_unit)
+        for k in ("expected", "submitted", "on_time", "late", "missing", "returned")
+    }
     return {"units": per_unit, **total, **_rates(total), "weeks": len(due_weeks)}
 
 
@@ -142,8 +152,9 @@ def totals_to_date(form, *, through, units=None, statuses=(S.SUBMITTED, S.APPROV
 
 def unit_history(form, unit, code, *, before, limit=26):
     """This unit's past weekly values of one figure (submitted or approved weeks)."""
-    rows = Submission.objects.filter(form=form, unit=unit, week_start__lt=before,
-                                     status__in=(S.SUBMITTED, S.APPROVED)).order_by("-week_start")[:limit]
+    rows = Submission.objects.filter(
+        form=form, unit=unit, week_start__lt=before, status__in=(S.SUBMITTED, S.APPROVED)
+    ).order_by("-week_start")[:limit]
     return [Decimal(str(r.figures[code])) for r in rows if r.figures.get(code) not in (None, "")]
 
 
@@ -182,7 +193,9 @@ def check_figures(form, unit, week_start, figures):
             lt = prev.get(left, 0) + Decimal(str(figures.get(left) or 0))
             rt = prev.get(right, 0) + Decimal(str(figures.get(right) or 0))
             if lt > rt:
-                errors[left] = rule.get("message") or f"累计{labels[left]}（{lt}）不能超过累计{labels[right]}（{rt}）"
+                errors[left] = (
+                    rule.get("message") or f"累计{labels[left]}（{lt}）不能超过累计{labels[right]}（{rt}）"
+                )
         elif rule.get("type") == "lte":
             left, right = rule["left"], rule["right"]
             if (figures.get(left) or 0) > (figures.get(right) or 0):
@@ -190,7 +203,9 @@ def check_figures(form, unit, week_start, figures):
     for f in form.fields:
         v = figures.get(f["code"])
         if v is not None and robust_outlier(v, unit_history(form, unit, f["code"], before=week_start)):
-            warnings.append(f"“{f['label']}”本周为{_fmt(v)}{f.get('unit', '')}，明显偏离本单位以往各周水平，请确认")
+            warnings.append(
+                f"“{f['label']}”本周为{_fmt(v)}{f.get('unit', '')}，明显偏离本单位以往各周水平，请确认"
+            )
     return errors, warnings
 
 

@@ -74,8 +74,13 @@ def submission_save(*, form, unit, week_start, figures, text, actor, submit=True
         sub.status = S.DRAFT
     sub.save()
     after = snapshot(sub, {"figures", "text", "status"})
-    audit_log(action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=sub, actor=actor,
-              changes=diff(before, after), message=("提交" if submit else "暂存") + ("（已确认异常数据）" if warnings else ""))
+    audit_log(
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        obj=sub,
+        actor=actor,
+        changes=diff(before, after),
+        message=("提交" if submit else "暂存") + ("（已确认异常数据）" if warnings else ""),
+    )
     return sub
 
 
@@ -97,8 +102,13 @@ def submission_review(*, submission, actor, approve, reason=""):
     sub.return_reason = "" if approve else reason
     sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
     sub.save()
-    audit_log(action=AuditAction.UPDATE, obj=sub, actor=actor, changes=diff(before, snapshot(sub, {"status", "return_reason"})),
-              message="审核通过，已锁定" if approve else f"退回：{reason}")
+    audit_log(
+        action=AuditAction.UPDATE,
+        obj=sub,
+        actor=actor,
+        changes=diff(before, snapshot(sub, {"status", "return_reason"})),
+        message="审核通过，已锁定" if approve else f"退回：{reason}",
+    )
     if not approve:
         _notify_unit(sub.unit, f"{sub}被退回：{reason}", sub.get_absolute_url())
     return sub
@@ -116,8 +126,13 @@ def submission_reopen(*, submission, actor, reason):
     sub.status, sub.return_reason = S.RETURNED, f"重新打开更正：{reason.strip()}"
     sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
     sub.save()
-    audit_log(action=AuditAction.UPDATE, obj=sub, actor=actor, changes={"status": [S.APPROVED, S.RETURNED]},
-              message=f"重新打开已锁定周报：{reason.strip()}")
+    audit_log(
+        action=AuditAction.UPDATE,
+        obj=sub,
+        actor=actor,
+        changes={"status": [S.APPROVED, S.RETURNED]},
+        message=f"重新打开已锁定周报：{reason.strip()}",
+    )
     _notify_unit(sub.unit, f"{sub}已重新打开，请更正后重新提交：{reason.strip()}", sub.get_absolute_url())
     return sub
 
@@ -126,8 +141,12 @@ def submission_reopen(*, submission, actor, reason):
 
 
 def _operators_of(unit):
-    return [r.user for r in Role.objects.filter(unit=unit, programme=P, kind="operator", user__is_active=True)
-            .select_related("user")]
+    return [
+        r.user
+        for r in Role.objects.filter(
+            unit=unit, programme=P, kind="operator", user__is_active=True
+        ).select_related("user")
+    ]
 
 
 def _notify_unit(unit, text, url=""):
@@ -160,8 +179,11 @@ def remind(*, now=None, forms=None, week_start=None):
     sent = []
     forms = forms if forms is not None else ReportForm.objects.filter(active=True)
     for form in forms:
-        weeks = [week_start] if week_start else [monday(timezone.localtime(now).date()) - timedelta(days=7 * k)
-                                                  for k in (1, 0)]
+        weeks = (
+            [week_start]
+            if week_start
+            else [monday(timezone.localtime(now).date()) - timedelta(days=7 * k) for k in (1, 0)]
+        )
         for w in weeks:
             if w < monday(form.start_date) or (form.end_date and w > form.end_date) or form.due_at(w) > now:
                 continue
@@ -172,22 +194,32 @@ def remind(*, now=None, forms=None, week_start=None):
                 stamp = row.submission.reviewed_at.isoformat() if reason == Reminder.Reason.RETURNED else ""
                 try:
                     with transaction.atomic():
-                        Reminder.objects.create(form=form, unit=row.unit, week_start=w, reason=reason, stamp=stamp)
+                        Reminder.objects.create(
+                            form=form, unit=row.unit, week_start=w, reason=reason, stamp=stamp
+                        )
                 except IntegrityError:
                     continue  # already reminded
-                text = (f"【周调度提醒】{row.unit.name}：{week_label(w)}“{form.name}”"
-                        + ("尚未报送，请尽快填报。" if reason == Reminder.Reason.MISSING
-                           else f"已被退回（{row.submission.return_reason}），请修改后重新提交。"))
+                text = f"【周调度提醒】{row.unit.name}：{week_label(w)}“{form.name}”" + (
+                    "尚未报送，请尽快填报。"
+                    if reason == Reminder.Reason.MISSING
+                    else f"已被退回（{row.submission.return_reason}），请修改后重新提交。"
+                )
                 users = _notify_unit(row.unit, text, "/dispatch/")
                 emails = [u.email for u in users if u.email]
                 channels = ["站内"]
                 if emails and settings.EMAIL_BACKEND and getattr(settings, "DISPATCH_EMAIL_ENABLED", False):
                     send_mail("周调度提醒", text, None, emails, fail_silently=True)
                     channels.append("邮件")
-                Reminder.objects.filter(form=form, unit=row.unit, week_start=w, reason=reason, stamp=stamp) \
-                    .update(channels="、".join(channels))
-                audit_log(action=AuditAction.CREATE, actor=None, object_type="dispatch.reminder",
-                          object_repr=text[:200], message=f"提醒渠道：{'、'.join(channels)}")
+                Reminder.objects.filter(
+                    form=form, unit=row.unit, week_start=w, reason=reason, stamp=stamp
+                ).update(channels="、".join(channels))
+                audit_log(
+                    action=AuditAction.CREATE,
+                    actor=None,
+                    object_type="dispatch.reminder",
+                    object_repr=text[:200],
+                    message=f"提醒渠道：{'、'.join(channels)}",
+                )
                 sent.append(text)
     if sent:
         _webhook("\n".join(sent))
@@ -212,8 +244,13 @@ def task_create(*, actor, programme, title, unit, deadline, **fields):
 @transaction.atomic
 def task_update(*, task, actor, **fields):
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if not (unit_in_scope(actor, task.unit, programme=P, action="manage")
-            or unit_in_scope(actor, task.unit, programme=P, action="change")) and actor is not None:
+    if (
+        not (
+            unit_in_scope(actor, task.unit, programme=P, action="manage")
+            or unit_in_scope(actor, task.unit, programme=P, action="change")
+        )
+        and actor is not None
+    ):
         raise PermissionDenied("无权修改该任务")
     before = snapshot(task)
     for k, v in fields.items():
@@ -237,10 +274,17 @@ def bulletin_create(*, programme, period, unit, actor, issue_date=None, doc_numb
     from .bulletins import bulletin_build
 
     require_unit_in_scope(actor, unit, programme=P, action="manage")
-    content = bulletin_build(programme=programme, period=period, unit=unit, issue_date=issue_date,
-                             doc_number=doc_number)
-    b = Bulletin.objects.create(programme=programme, period=period, unit=unit, title=content["title"],
-                                content=content, built_at=timezone.now())
+    content = bulletin_build(
+        programme=programme, period=period, unit=unit, issue_date=issue_date, doc_number=doc_number
+    )
+    b = Bulletin.objects.create(
+        programme=programme,
+        period=period,
+        unit=unit,
+        title=content["title"],
+        content=content,
+        built_at=timezone.now(),
+    )
     audit_log(action=AuditAction.CREATE, obj=b, actor=actor, message=f"生成{b.title}（{period}）")
     return b
 
@@ -254,8 +298,13 @@ def bulletin_publish(*, bulletin, actor):
         raise ValidationError("该通报已发布")
     b.status, b.published_at, b.published_by = Bulletin.Status.PUBLISHED, timezone.now(), actor
     b.save()
-    audit_log(action=AuditAction.UPDATE, obj=b, actor=actor, changes={"status": ["draft", "published"]},
-              message=f"发布{b.title}")
+    audit_log(
+        action=AuditAction.UPDATE,
+        obj=b,
+        actor=actor,
+        changes={"status": ["draft", "published"]},
+        message=f"发布{b.title}",
+    )
     return b
 
 

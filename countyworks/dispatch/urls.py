@@ -5,8 +5,36 @@ from . import views
 app_name = "dispatch"
 
 urlpatterns = [
-    path("forms/<int:pk>/", views.pending, name="form_detail"),
-    path("submissions/<int:pk>/", views.pending, name="submission_detail"),
-    path("tasks/<int:pk>/", views.pending, name="task_detail"),
-    path("bulletins/<int:pk>/", views.pending, name="bulletin_detail"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("forms/<int:pk>/", views.HomeView.as_view(), name="form_detail"),
+    path("forms/<int:form_pk>/submit/", views.SubmitView.as_view(), name="submit"),
+    path("submissions/", views.SubmissionListView.as_view(), name="submission_list"),
+    path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission_detail"),
+    path("tasks/", views.TaskListView.as_view(), name="task_list"),
+    path("tasks/new/", views.TaskCreateView.as_view(), name="task_create"),
+    path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
+    path("tasks/<int:pk>/edit/", views.TaskUpdateView.as_view(), name="task_update"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("bulletins/", views.BulletinListView.as_view(), name="bulletin_list"),
+    path("bulletins/new/", views.BulletinCreateView.as_view(), name="bulletin_create"),
+    path("bulletins/<int:pk>/", views.BulletinDetailView.as_view(), name="bulletin_detail"),
+    path(
+        "bulletins/<int:pk>/publish/",
+        views.BulletinActionView.as_view(),
+        {"op": "publish"},
+        name="bulletin_publish",
+    ),
+    path(
+        "bulletins/<int:pk>/delete/",
+        views.BulletinActionView.as_view(),
+        {"op": "delete"},
+        name="bulletin_delete",
+    ),
+    path(
+        "bulletins/<int:pk>/download.<str:fmt>",
+        views.BulletinDownloadView.as_view(),
+        name="bulletin_download",
+    ),
+    path("bulletins/<int:pk>/figures/<str:key>/", views.BulletinFigureView.as_view(), name="bulletin_figure"),
 ]

@@ -16,11 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loaded_twice(monkeypatch):
-    # The programme parts of the demo (investment: ~20 s on SQLite) are the programmes' own tests'
-    # business; here the command runs with only the core part: org tree and accounts.
-    from countyworks.demo import investment
+    # The programme parts of the demo (investment alone takes ~20 s on SQLite) are the programmes'
+    # own tests' business; here the command runs with only the core part: org tree and accounts.
+    from countyworks.demo import jianghai
+    from countyworks.demo.management.commands import load_demo
 
-    monkeypatch.setattr(investment, "load_investment", lambda: None)
+    monkeypatch.setattr(load_demo, "load_demo", jianghai.load_org_and_accounts)
     out = StringIO()
     call_command("load_demo", stdout=out)
     first = {

@@ -293,8 +293,9 @@ class TestUserAdminViews(ViewContract):
 
 class TestAuditViews(ViewContract):
     def make_world(self):
-        entry = audit_log(action=AuditAction.UPDATE, object_type="core.enterprise", object_id="1",
-                          object_repr="江门市审计对象有限公司", message="测试")
+        seq = audit_log(action=AuditAction.UPDATE, object_type="core.enterprise", object_id="1",
+                        object_repr="江门市审计对象有限公司", message="测试").seq
+        entry = AuditEntry.objects.get(seq=seq)
         return World(
             permitted=user_with_role(RoleKind.AUDITOR),
             outsider=user_with_role(RoleKind.SYSADMIN),  # separation of duties: the admin may not read it

@@ -10,8 +10,14 @@ FIELDS = [
     {"code": "seedlings_secured", "label": "已落实苗木", "unit": "株", "required": True},
     {"code": "trees_planted", "label": "已植树", "unit": "株", "required": True},
 ]
-RULES = [{"type": "cumulative_lte", "left": "trees_planted", "right": "seedlings_secured",
-          "message": "累计已植树不能超过累计已落实苗木"}]
+RULES = [
+    {
+        "type": "cumulative_lte",
+        "left": "trees_planted",
+        "right": "seedlings_secured",
+        "message": "累计已植树不能超过累计已落实苗木",
+    }
+]
 
 
 @pytest.fixture
@@ -22,12 +28,25 @@ def world(db):
     v1 = OrgUnitFactory(name="一村", parent=sub, kind=OrgUnit.Kind.VILLAGE)
     v2 = OrgUnitFactory(name="二村", parent=sub, kind=OrgUnit.Kind.VILLAGE)
     v3 = OrgUnitFactory(name="三村", parent=other, kind=OrgUnit.Kind.VILLAGE)
-    form = ReportForm.objects.create(code="greening", name="乡村绿化周报", programme="rural", owner=district,
-                                     fields=FIELDS, rules=RULES, start_date=date(2024, 2, 19))
+    form = ReportForm.objects.create(
+        code="greening",
+        name="乡村绿化周报",
+        programme="rural",
+        owner=district,
+        fields=FIELDS,
+        rules=RULES,
+        start_date=date(2024, 2, 19),
+    )
     form.units.set([v1, v2, v3])
     D = Programme.DISPATCH
     return {
-        "district": district, "sub": sub, "other": other, "v1": v1, "v2": v2, "v3": v3, "form": form,
+        "district": district,
+        "sub": sub,
+        "other": other,
+        "v1": v1,
+        "v2": v2,
+        "v3": v3,
+        "form": form,
         "op1": user_with_role(RoleKind.OPERATOR, D, v1, email="op1@example.gov.cn"),
         "op2": user_with_role(RoleKind.OPERATOR, D, v2),
         "op3": user_with_role(RoleKind.OPERATOR, D, v3),

@@ -39,11 +39,17 @@ def projects(world):
 def test_investment_sentence_table_praise_and_named(world, projects):
     c = bulletin_build(programme="investment", period="2024-03", unit=projects)
     text = text_of(c)
-    assert "2024年1—3月，全区引进亿元以上产业项目3个，同比增长200.0%；计划总投资18.2亿元，同比增长506.7%；" \
-           "其中10亿元以上项目1个，上年同期无可比数据。" in text
+    assert (
+        "2024年1—3月，全区引进亿元以上产业项目3个，同比增长200.0%；计划总投资18.2亿元，同比增长506.7%；"
+        "其中10亿元以上项目1个，上年同期无可比数据。" in text
+    )
     table = next(b for b in c["blocks"] if b["type"] == "table")
     rows = {r[1]["text"]: r for r in table["rows"]}
-    assert rows["甲街道"][0]["text"] == "1" and rows["甲街道"][3]["text"] == "2" and rows["甲街道"][4]["text"] == "50.0%"
+    assert (
+        rows["甲街道"][0]["text"] == "1"
+        and rows["甲街道"][3]["text"] == "2"
+        and rows["甲街道"][4]["text"] == "50.0%"
+    )
     assert "通报表扬：甲街道" in text
     assert "通报批评：乙街道" in text  # 10% of its target after a quarter (time progress 25%)
     assert len(c["figures"]["inv.projects_100m"]["ids"]) == 3
@@ -56,7 +62,9 @@ def test_decline_phrase(world):
     make_project(world["v1"], 20000, date(2023, 1, 10))
     make_project(world["v1"], 20000, date(2023, 1, 11))
     make_project(world["v1"], 20000, date(2024, 1, 10))
-    assert "同比下降50.0%" in text_of(bulletin_build(programme="investment", period="2024-01", unit=world["district"]))
+    assert "同比下降50.0%" in text_of(
+        bulletin_build(programme="investment", period="2024-01", unit=world["district"])
+    )
 
 
 @pytest.mark.django_db
@@ -75,8 +83,15 @@ def test_rural_bulletin_reporting_rate_and_named_missing(world):
     f = world["form"]
     week = date(2024, 3, 4)
     for unit, op in (("v1", "op1"), ("v2", "op2")):
-        s = svc.submission_save(form=f, unit=world[unit], week_start=week, actor=world[op], text="",
-                                figures={"seedlings_secured": 10, "trees_planted": 6}, confirm=True)
+        s = svc.submission_save(
+            form=f,
+            unit=world[unit],
+            week_start=week,
+            actor=world[op],
+            text="",
+            figures={"seedlings_secured": 10, "trees_planted": 6},
+            confirm=True,
+        )
         from countyworks.dispatch.models import Submission
 
         Submission.objects.filter(pk=s.pk).update(first_submitted_at=f.due_at(week) - timedelta(hours=1))
@@ -92,8 +107,18 @@ def test_rural_bulletin_reporting_rate_and_named_missing(world):
 def test_bulletin_command_writes_each_format(world, projects, tmp_path):
     for fmt in ("json", "docx", "xlsx", "html"):
         out = tmp_path / f"b.{fmt}"
-        call_command("bulletin", "--programme", "investment", "--period", "2024-03", "--format", fmt, "-o", str(out),
-                     stdout=StringIO())
+        call_command(
+            "bulletin",
+            "--programme",
+            "investment",
+            "--period",
+            "2024-03",
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+            stdout=StringIO(),
+        )
         data = out.read_bytes()
         assert data, fmt
         if fmt == "json":
@@ -101,7 +126,11 @@ def test_bulletin_command_writes_each_format(world, projects, tmp_path):
         elif fmt in ("docx", "xlsx"):
             assert data[:2] == b"PK"
         else:
-            assert "产业项目3个" in data.decode() and "http://" not in data.decode() and "https://" not in data.decode()
+            assert (
+                "产业项目3个" in data.decode()
+                and "http://" not in data.decode()
+                and "https://" not in data.decode()
+            )
 
 
 @pytest.mark.django_db

@@ -17,8 +17,15 @@ W1, W2, W3 = date(2024, 2, 19), date(2024, 2, 26), date(2024, 3, 4)
 
 
 def submit(w, unit, actor, week, seedlings, trees, at=None, confirm=True):
-    sub = svc.submission_save(form=w["form"], unit=w[unit], week_start=week, actor=actor, text="",
-                              figures={"seedlings_secured": seedlings, "trees_planted": trees}, confirm=confirm)
+    sub = svc.submission_save(
+        form=w["form"],
+        unit=w[unit],
+        week_start=week,
+        actor=actor,
+        text="",
+        figures={"seedlings_secured": seedlings, "trees_planted": trees},
+        confirm=confirm,
+    )
     if at:
         Submission.objects.filter(pk=sub.pk).update(first_submitted_at=at, submitted_at=at)
         sub.refresh_from_db()
@@ -44,7 +51,9 @@ class TestSubmit:
 
     def test_future_week_refused(self, world):
         with pytest.raises(ValidationError, match="未来"):
-            submit(world, "v1", world["op1"], date.today() + timedelta(days=14 - date.today().weekday()), 1, 1)
+            submit(
+                world, "v1", world["op1"], date.today() + timedelta(days=14 - date.today().weekday()), 1, 1
+            )
 
     def test_outlier_needs_confirmation(self, world):
         for k, v in enumerate([10, 12, 9, 11, 10]):
@@ -58,7 +67,9 @@ class TestSubmit:
 
     def test_robust_method_not_fooled_by_one_past_spike(self):
         history = [10, 11, 9, 500, 10, 12]
-        assert not robust_outlier(12, history)  # mean ± 3 SD would call 500's neighbours normal, median/MAD too
+        assert not robust_outlier(
+            12, history
+        )  # mean ± 3 SD would call 500's neighbours normal, median/MAD too
         assert robust_outlier(300, history)  # but mean ± 3 SD (mean≈92, sd≈200) would NOT flag 300
         assert not robust_outlier(300, [10, 11])  # too little history: no flag
 
@@ -69,7 +80,9 @@ class TestReview:
         sub = submit(world, "v1", world["op1"], W1, 10, 5)
         with pytest.raises(ValidationError, match="退回必须填写原因"):
             svc.submission_review(submission=sub, actor=world["reviewer"], approve=False, reason=" ")
-        svc.submission_review(submission=sub, actor=world["reviewer"], approve=False, reason="苗木数与台账不符")
+        svc.submission_review(
+            submission=sub, actor=world["reviewer"], approve=False, reason="苗木数与台账不符"
+        )
         sub.refresh_from_db()
         assert sub.status == Submission.Status.RETURNED
         assert Notification.objects.filter(user=world["op1"], text__contains="苗木数与台账不符").exists()
@@ -107,15 +120,19 @@ class TestRatesAndReminders:
     def test_weeks_not_yet_due_are_not_expected(self, world):
         r = reporting_rates(world["form"], [W1], now=world["form"].due_at(W1) - timedelta(hours=1))
         assert r["expected"] == 0 and r["reporting_rate"] is None
-        states = {row.unit.name: row.state for row in week_status(world["form"], W1,
-                                                                  now=world["form"].due_at(W1) - timedelta(hours=1))}
+        states = {
+            row.unit.name: row.state
+            for row in week_status(world["form"], W1, now=world["form"].due_at(W1) - timedelta(hours=1))
+        }
         assert set(states.values()) == {"pending"}
 
     def test_reminders_only_to_units_that_owe_something_and_only_once(self, world):
         f = world["form"]
         submit(world, "v1", world["op1"], W1, 5, 1, at=f.due_at(W1) - timedelta(hours=2))
         returned = submit(world, "v2", world["op2"], W1, 5, 1)
-        svc.submission_review(submission=returned, actor=world["reviewer"], approve=False, reason="请补充照片")
+        svc.submission_review(
+            submission=returned, actor=world["reviewer"], approve=False, reason="请补充照片"
+        )
         Notification.objects.all().delete()
         sent = svc.remind(now=f.due_at(W1) + timedelta(hours=1), week_start=W1)
         assert len(sent) == 2
@@ -134,3 +151,35 @@ class TestRatesAndReminders:
         assert totals == {"seedlings_secured": Decimal(22), "trees_planted": Decimal(17)} and len(ids) == 3
         totals, _ = totals_to_date(world["form"], through=W2, units=[world["v1"]])
         assert totals["trees_planted"] == 10
+
+
+@pytest.mark.django_db
+def test_reminders_go_to_the_group_robot_webhook(world, settings):
+    """The 企业微信/政务微信 group-robot format, posted to a local test server."""
+    import json as _json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(_json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"errcode":0}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    settings.DISPATCH_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key=test"
+    f = world["form"]
+    sent = svc.remind(now=f.due_at(W1) + timedelta(hours=1), week_start=W1)
+    thread.join(timeout=5)
+    server.server_close()
+    assert len(sent) == 3
+    assert received and received[0]["msgtype"] == "text"
+    assert "三村" in received[0]["text"]["content"] and "尚未报送" in received[0]["text"]["content"]

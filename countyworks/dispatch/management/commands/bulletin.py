@@ -10,7 +10,9 @@ from countyworks.core.parsing import InvalidValue
 
 
 class Command(BaseCommand):
-    help = "生成月通报：--programme investment|rural|all --period YYYY-MM --format docx|xlsx|html|json -o 文件"
+    help = (
+        "生成月通报：--programme investment|rural|all --period YYYY-MM --format docx|xlsx|html|json -o 文件"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--programme", required=True, choices=["investment", "rural", "all"])
@@ -31,8 +33,12 @@ class Command(BaseCommand):
             if publish:
                 from countyworks.dispatch.services import bulletin_create, bulletin_publish
 
-                b = bulletin_publish(bulletin=bulletin_create(programme=programme, period=period, unit=top, actor=None,
-                                                              doc_number=doc_number), actor=None)
+                b = bulletin_publish(
+                    bulletin=bulletin_create(
+                        programme=programme, period=period, unit=top, actor=None, doc_number=doc_number
+                    ),
+                    actor=None,
+                )
                 content = b.content
             else:
                 content = bulletin_build(programme=programme, period=period, unit=top, doc_number=doc_number)
@@ -48,6 +54,6 @@ class Command(BaseCommand):
         else:
             html = render_to_string("dispatch/bulletin_standalone.html", {"content": content, "links": False})
             path.write_text(html, encoding="utf-8")
-        self.stdout.write(self.style.SUCCESS(f"已生成{content['title']}（{content['period_label']}）：{path}"))
-
-
+        self.stdout.write(
+            self.style.SUCCESS(f"已生成{content['title']}（{content['period_label']}）：{path}")
+        )

@@ -1,0 +1,91 @@
+"""The leaders' cockpit page (领导驾驶舱): thin — parse unit, year and cut-off date, check the
+unit is in the user's scope (else 404), call `cockpit.cockpit_data`, render."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from countyworks.core.parsing import InvalidValue, parse_date
+from countyworks.core.viewmixins import ScopedMixin
+
+from . import cockpit
+
+
+class CockpitView(ScopedMixin, TemplateView):
+    """Open to users holding a leader or manager role of any programme (else 403); the unit must
+    lie in the user's scope (else 404)."""
+
+    template_name = "dispatch/cockpit.html"
+
+    def has_permission(self):
+        return bool(cockpit.cockpit_roles(self.request.user))
+
+    def get_unit(self):
+        user, raw = self.request.user, self.request.GET.get("unit", "").strip()
+        if not raw:
+            unit = cockpit.default_unit(user)
+            if unit is None:
+                raise Http404
+            return unit
+        try:
+            pk = int(raw)
+        except ValueError:
+            raise Http404
+        unit = cockpit.cockpit_units(user).filter(pk=pk).first()
+        if unit is None:
+            raise Http404("单位不存在")
+        return unit
+
+    def get_span(self):
+        get, today = self.request.GET, timezone.localdate()
+        year = through = None
+        if get.get("year", "").strip():
+            try:
+                year = int(get["year"])
+                if not 2000 <= year <= 2100:
+                    raise ValueError
+            except ValueError:
+                messages.warning(self.request, f"年度“{get['year']}”无效，已按当前年度统计")
+                year = None
+        if get.get("through", "").strip():
+            try:
+                through = parse_date(get["through"])
+            except InvalidValue:
+                messages.warning(self.request, f"截止日期“{get['through']}”无效，已按默认日期统计")
+        return cockpit.resolve_span(year=year, through=through, today=today)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = self.get_unit()
+        year, through = self.get_span()
+        data = cockpit.cockpit_data(user=user, unit=unit, year=year, through=through)
+        units = list(cockpit.cockpit_units(user).order_by("path"))
+        top = min((u.depth for u in units), default=0)
+        units = [(u, "\u3000" * (u.depth - top)) for u in units]
+        today = timezone.localdate()
+        quick = [
+            (f"{today.year}年至今", {"year": today.year}),
+            ("2024年1—3月", {"year": 2024, "through": "2024-03-31"}),
+            ("2023年全年", {"year": 2023}),
+        ]
+        ctx.update(
+            title="领导驾驶舱",
+            cockpit=data,
+            units=units,
+            crumbs=cockpit.breadcrumbs(user, unit),
+            quick_links=[(label, "?" + _qs(unit=unit.pk, **q)) for label, q in quick],
+            span_qs=_qs(year=year, through=through.isoformat()),
+            years=sorted({year, *range(2020, today.year + 1)}, reverse=True),
+            start=date(year, 1, 1),
+        )
+        return ctx
+
+
+def _qs(**params):
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})

@@ -1,0 +1,78 @@
+"""django-filter filtersets of the dispatch lists. Unit and form choices are limited to the scope."""
+
+import django_filters as df
+from django import forms
+from django.utils import timezone
+
+from countyworks.core.forms import DateInput
+from countyworks.core.models import OrgUnit, Programme
+
+from . import selectors
+from .forms import BULLETIN_PROGRAMMES, dispatch_units
+from .models import Bulletin, ReportForm, Submission, Task
+
+
+def _scope_units(request):
+    if request is None:
+        return OrgUnit.objects.none()
+    return dispatch_units(request.user, "view")
+
+
+def _scope_forms(request):
+    if request is None:
+        return ReportForm.objects.none()
+    return selectors.forms_for(request.user)
+
+
+class UnitFilter(df.ModelChoiceFilter):
+    """A unit and everything below it."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+
+
+class SubmissionFilter(df.FilterSet):
+    form = df.ModelChoiceFilter(label="报表", queryset=_scope_forms)
+    unit = UnitFilter(label="填报单位", queryset=_scope_units)
+    week_from = df.DateFilter(label="周次起", field_name="week_start", lookup_expr="gte", widget=DateInput())
+    week_to = df.DateFilter(label="周次止", field_name="week_start", lookup_expr="lte", widget=DateInput())
+    status = df.ChoiceFilter(label="状态", choices=Submission.Status.choices)
+
+    class Meta:
+        model = Submission
+        fields = ["form", "unit", "week_from", "week_to", "status"]
+
+
+class TaskFilter(df.FilterSet):
+    q = df.CharFilter(label="关键词", field_name="title", lookup_expr="icontains")
+    programme = df.ChoiceFilter(label="业务", choices=Programme.choices)
+    unit = UnitFilter(label="责任单位", queryset=_scope_units)
+    status = df.ChoiceFilter(label="状态", choices=Task.Status.choices)
+    overdue = df.BooleanFilter(label="是否逾期", method="filter_overdue")
+
+    class Meta:
+        model = Task
+        fields = ["q", "programme", "unit", "status", "overdue"]
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        late = {"status": Task.Status.OPEN, "deadline__lt": timezone.localdate()}
+        return qs.filter(**late) if value else qs.exclude(**late)
+
+
+class BulletinFilter(df.FilterSet):
+    period = df.CharFilter(
+        label="月份",
+        field_name="period",
+        lookup_expr="startswith",
+        widget=forms.TextInput(attrs={"placeholder": "2024-03"}),
+    )
+    programme = df.ChoiceFilter(label="业务", choices=BULLETIN_PROGRAMMES)
+    status = df.ChoiceFilter(label="状态", choices=Bulletin.Status.choices)
+
+    class Meta:
+        model = Bulletin
+        fields = ["period", "programme", "status"]

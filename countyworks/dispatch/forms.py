@@ -1,0 +1,242 @@
+"""Forms of the dispatch pages. They parse and present; the rules (required figures, outliers,
+locking, scope) live in services/selectors and come back as ValidationErrors."""
+
+import re
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+
+from countyworks.core.forms import DateInput
+from countyworks.core.models import OrgUnit, Programme, RoleKind, User
+from countyworks.core.scope import scope_paths
+
+from .models import Task
+
+P = Programme.DISPATCH
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")
+
+
+def dispatch_units(user, action="view"):
+    """Org units inside the user's dispatch scope for `action`, in tree order."""
+    paths = scope_paths(user, programme=P, action=action)
+    if not paths:
+        return OrgUnit.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return OrgUnit.objects.filter(q).order_by("path")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return ("\u3000" * max(obj.depth - 1, 0)) + obj.name
+
+
+# --- weekly submission ---------------------------------------------------------------------------
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (Django's documented multiple-upload pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class SubmissionForm(forms.Form):
+    """One text input per figure of the report form (numbers are parsed by services.clean_figures,
+    so "1,200" and full-width digits get the same Chinese message everywhere)."""
+
+    text = forms.CharField(
+        label="本周工作情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "简要说明本周开展的工作、存在的问题"}),
+    )
+    photos = MultiplePhotoField(label="现场照片", required=False, help_text="可选多张，jpg 或 png 格式")
+    confirm = forms.BooleanField(label="我已核实，数据无误", required=False)
+
+    def __init__(self, *args, report_form, locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report_form = report_form
+        figure_fields = {}
+        for f in report_form.fields:
+            attrs = {"inputmode": "numeric", "autocomplete": "off", "class": "form-control-lg figure-input"}
+            figure_fields[f"fig_{f['code']}"] = forms.CharField(
+                label=f["label"],
+                required=False,
+                widget=forms.TextInput(attrs=attrs),
+                help_text=f.get("unit", ""),
+            )
+            figure_fields[f"fig_{f['code']}"].figure_required = f.get("required", True)
+        # figures first, then the text, the photos and the confirmation
+        self.fields = {**figure_fields, **self.fields}
+        if locked:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def figure_fields(self):
+        return [self[name] for name in self.fields if name.startswith("fig_")]
+
+    def raw_figures(self):
+        return {name[4:]: self.cleaned_data.get(name, "") for name in self.fields if name.startswith("fig_")}
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        for photo in photos:
+            name = PurePath(photo.name).name
+            ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+            if ext not in PHOTO_EXTENSIONS:
+                raise forms.ValidationError(f"照片“{name}”格式不支持，请上传 jpg 或 png 图片")
+            if photo.size > settings.ATTACHMENT_MAX_BYTES:
+                raise forms.ValidationError(
+                    f"照片“{name}”过大，上限 {settings.ATTACHMENT_MAX_BYTES // 1048576} MB"
+                )
+        return photos
+
+    def add_service_errors(self, errors):
+        """Errors keyed by figure code (from the services) go next to their inputs."""
+        for key, msgs in errors.items():
+            name = f"fig_{key}" if f"fig_{key}" in self.fields else (key if key in self.fields else None)
+            self.add_error(name, msgs)
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "退回时必须填写原因"}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="重新打开原因",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "如：发现已植树数录入错误"}),
+    )
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+
+def leader_choices():
+    return User.objects.filter(is_active=True, roles__kind=RoleKind.LEADER).distinct().order_by("username")
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class TaskForm(forms.ModelForm):
+    """Managers create and edit tasks within their scope."""
+
+    class Meta:
+        model = Task
+        fields = [
+            "programme",
+            "title",
+            "unit",
+            "leader",
+            "indicator",
+            "target",
+            "progress",
+            "deadline",
+            "status",
+            "done_date",
+            "description",
+        ]
+        widgets = {
+            "deadline": DateInput(),
+            "done_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(label="责任单位", queryset=dispatch_units(user, "manage"))
+        leaders = leader_choices()
+        if self.instance.pk and self.instance.leader_id:
+            leaders = User.objects.filter(
+                Q(pk__in=leaders.values("pk")) | Q(pk=self.instance.leader_id)
+            ).distinct()
+        self.fields["leader"] = LeaderChoiceField(label="包抓领导", queryset=leaders, required=False)
+        if not self.instance.pk:
+            del self.fields["status"], self.fields["done_date"]
+
+
+class TaskProgressForm(forms.ModelForm):
+    """Operators and reviewers of the responsible unit report progress only."""
+
+    class Meta:
+        model = Task
+        fields = ["progress", "status", "done_date", "description"]
+        widgets = {"done_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+# --- bulletins -----------------------------------------------------------------------------------
+
+BULLETIN_PROGRAMMES = [
+    ("investment", "招商引资"),
+    ("rural", "乡村振兴（百千万工程）"),
+    ("all", "综合（全部业务）"),
+]
+
+
+class BulletinCreateForm(forms.Form):
+    programme = forms.ChoiceField(label="通报业务", choices=BULLETIN_PROGRAMMES)
+    period = forms.CharField(
+        label="通报月份",
+        max_length=7,
+        help_text="格式 YYYY-MM，如 2024-03",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
+    )
+    unit = UnitChoiceField(label="通报范围（单位）", queryset=OrgUnit.objects.none())
+    doc_number = forms.CharField(
+        label="文号",
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如 江海百千万办〔2024〕3号"}),
+    )
+    issue_date = forms.DateField(
+        label="印发日期", required=False, widget=DateInput(), help_text="缺省为该月最后一天或今天"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = dispatch_units(user, "manage")
+        self.fields["unit"].queryset = units
+        top = units.order_by("depth", "sort_order", "code").first()
+        if top is not None:
+            self.fields["unit"].initial = top.pk
+
+    def clean_period(self):
+        value = self.cleaned_data["period"].strip()
+        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
+            raise forms.ValidationError("通报月份应为 YYYY-MM 格式，如 2024-03")
+        return value
+
+
+class WeekPickerForm(forms.Form):
+    week = forms.DateField(label="截至周", required=False, widget=DateInput())
+    start = forms.DateField(label="统计起", required=False, widget=DateInput())
+    end = forms.DateField(label="统计止", required=False, widget=DateInput())
