@@ -42,9 +42,9 @@ ROOT = BENCH_DIR.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SQLITE_DIR = Path("/tmp/cw-bench-province")
+SQLITE_DIR = Path(os.environ.get("CW_BENCH_DIR", "/tmp/cw-bench-province"))  # override for a second copy
 SQLITE_PATH = SQLITE_DIR / "province.sqlite3"
-PG_DB = "cw_bench_province"
+PG_DB = os.environ.get("CW_BENCH_PG_DB", "cw_bench_province")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 
 DEFAULTS = {
@@ -91,6 +91,37 @@ def machine_facts() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} cores ({cpu}), {mem} RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def race(contenders: dict, *, repeat: int = 5, warmup: int = 1, budget_s: float | None = None) -> dict:
+    """Run each contender `warmup` times, then `repeat` rounds, the contenders interleaved within a
+    round (so background load hits both alike). Returns {name: {"best": s, "cpu": s of that run,
+    "runs": [s…], "result": last result}}. With `budget_s`, stops adding rounds once the rounds
+    so far have taken longer than the budget (at least one timed round is always run)."""
+    out = {name: {"runs": [], "cpus": [], "result": None} for name in contenders}
+    for _ in range(warmup):
+        for name, fn in contenders.items():
+            out[name]["result"] = fn()
+    started = time.perf_counter()
+    for i in range(repeat):
+        for name, fn in contenders.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            out[name]["result"] = fn()
+            out[name]["runs"].append(time.perf_counter() - t0)
+            out[name]["cpus"].append(time.process_time() - c0)
+        if budget_s is not None and time.perf_counter() - started > budget_s and i + 1 < repeat:
+            break
+    for r in out.values():
+        k = min(range(len(r["runs"])), key=r["runs"].__getitem__)
+        r["best"], r["cpu"] = r["runs"][k], r["cpus"][k]
+    return out
 
 
 # --- running inside a configured Django process ---------------------------------------------------------

@@ -94,9 +94,15 @@ def orgunit_delete(*, unit, actor):
     _require_sysadmin(actor)
     if unit.children.exists():
         raise ValidationError("该单位还有下级单位，不能删除；可设置停用日期")
+    from django.db.models import ProtectedError
+
     before = snapshot(unit)
     audit_log(action=AuditAction.DELETE, obj=unit, actor=actor, changes=diff(before, {}))
-    unit.delete()
+    try:
+        with transaction.atomic():
+            unit.delete()
+    except ProtectedError:
+        raise ValidationError("该单位仍被角色、目标或业务数据引用，不能删除；可设置停用日期")
 
 
 # --- enterprises ---------------------------------------------------------------------------------

@@ -522,9 +522,6 @@ def write_template(
             )
     ws.set_row(header_row, 24)
     ws.freeze_panes(header_row + 1, 0)
-    for r, example in enumerate(examples, start=header_row + 1):
-        for j, value in enumerate(example):
-            _write_cell(ws, r, j, value, example_fmt, date_fmt, date_fmt)
 
     guide = book.add_worksheet(_sheet_name("填写说明", taken))
     guide_head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -541,6 +538,16 @@ def write_template(
     guide.write_string(
         len(columns) + 2, 0, "标 * 且为红色的列为必填项；请勿修改表头，数据从表头下一行开始填写。"
     )
+    # Examples live here, not on the data sheet, so an untouched template never imports them.
+    examples = list(examples)
+    if examples:
+        top = len(columns) + 4
+        guide.write_string(top, 0, "填写示例（仅供参考，请在第一个工作表中填写实际数据）", guide_head)
+        for j, col in enumerate(columns):
+            guide.write_string(top + 1, j, col.name, guide_head)
+        for r, example in enumerate(examples, start=top + 2):
+            for j, value in enumerate(example):
+                _write_cell(guide, r, j, value, example_fmt, date_fmt, date_fmt)
     book.close()
 
 

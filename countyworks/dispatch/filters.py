@@ -50,26 +50,23 @@ class TaskFilter(df.FilterSet):
     programme = df.ChoiceFilter(label="业务", choices=Programme.choices)
     unit = UnitFilter(label="责任单位", queryset=_scope_units)
     status = df.ChoiceFilter(label="状态", choices=Task.Status.choices)
-    overdue = df.BooleanFilter(label="是否逾期", method="filter_overdue")
+    overdue = df.ChoiceFilter(label="是否逾期", choices=[("1", "已逾期"), ("0", "未逾期")], empty_label="全部",
+                              method="filter_overdue")
 
     class Meta:
         model = Task
         fields = ["q", "programme", "unit", "status", "overdue"]
 
     def filter_overdue(self, qs, name, value):
-        if value is None:
+        if value not in ("0", "1"):
             return qs
         late = {"status": Task.Status.OPEN, "deadline__lt": timezone.localdate()}
-        return qs.filter(**late) if value else qs.exclude(**late)
+        return qs.filter(**late) if value == "1" else qs.exclude(**late)
 
 
 class BulletinFilter(df.FilterSet):
-    period = df.CharFilter(
-        label="月份",
-        field_name="period",
-        lookup_expr="startswith",
-        widget=forms.TextInput(attrs={"placeholder": "2024-03"}),
-    )
+    period = df.CharFilter(label="月份", field_name="period", lookup_expr="startswith",
+                           widget=forms.TextInput(attrs={"placeholder": "2024-03"}))
     programme = df.ChoiceFilter(label="业务", choices=BULLETIN_PROGRAMMES)
     status = df.ChoiceFilter(label="状态", choices=Bulletin.Status.choices)
 

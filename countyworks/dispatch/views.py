@@ -760,15 +760,16 @@ FIGURE_RECORDS = {
 }
 
 
-def figure_records(fig, user):
+def figure_records(fig, user, key=""):
     """The records a bulletin figure counted, in the order of its ids: each row's cells from the
     record as it is now, a link where the user may open the record, "记录已删除" where it is gone."""
     label = fig.get("model", "")
     spec = FIGURE_RECORDS.get(label)
     ids = list(fig.get("ids", []))
     if spec is None:
-        return ["编号"], [{"id": i, "deleted": False, "cells": [str(i)], "url": None} for i in ids]
+        return ["编号"], [{"id": i, "deleted": False, "cells": [str(i)], "url": None} for i in ids], None
     columns, related, cells = spec
+    columns = list(columns)
     model = apps.get_model(label)
     found = {o.pk: o for o in model.objects.filter(pk__in=ids).select_related(*related)}
     manager = model.objects
@@ -793,7 +794,20 @@ def figure_records(fig, user):
                     else None,
                 }
             )
-    return columns, rows
+    total = None
+    code = key.rsplit(".", 1)[-1] if key else ""
+    if label == "dispatch.submission" and found:
+        field = next((f for f in next(iter(found.values())).form.fields if f["code"] == code), None)
+        if field:  # a weekly figure's total: that figure per record and its sum as the records are now
+            columns.append(f"{field['label']}({field.get('unit', '')})")
+            total = 0
+            for r in rows:
+                if not r["deleted"]:
+                    v = found[r["id"]].figures.get(code) or 0
+                    total += v
+                    r["cells"].append(_num(v))
+            total = _num(total)
+    return columns, rows, total
 
 
 class BulletinFigureView(ScopedDetailView):
@@ -807,7 +821,7 @@ class BulletinFigureView(ScopedDetailView):
         fig = (self.object.content.get("figures") or {}).get(key)
         if fig is None:
             raise Http404
-        columns, rows = figure_records(fig, self.request.user)
+        columns, rows, total = figure_records(fig, self.request.user, key)
         value = fig.get("value")
         ctx.update(
             title=fig.get("label", key),
@@ -816,6 +830,7 @@ class BulletinFigureView(ScopedDetailView):
             fig=fig,
             columns=columns,
             rows=rows,
+            total=total,
             value=_num(value) if isinstance(value, int | float) else (value if value is not None else "—"),
             deleted=sum(1 for r in rows if r["deleted"]),
         )

@@ -338,7 +338,7 @@ def test_template_round_trip(tmp_path: Path):
     assert table.title == "企业名录导入模板" and table.header_row == 2
     assert table.mapping == {c.name: i for i, c in enumerate(ENTERPRISE)}
     assert table.missing == [] and table.extra == []
-    assert table.rows == [(3, dict(zip([c.name for c in ENTERPRISE], example, strict=True)))]
+    assert table.rows == []  # an untouched template imports nothing: examples sit on the guide sheet
 
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["企业名录_导入", "_选项", "填写说明"]
@@ -357,6 +357,8 @@ def test_template_round_trip(tmp_path: Path):
     assert guide[0] == ["列名", "是否必填", "可选值", "说明"]
     assert guide[1] == ["企业名称", "必填", None, "填写营业执照上的全称"]
     assert guide[2] == ["统一社会信用代码", "必填", None, "（也可写作：信用代码）"]
+    rows = [[c.value for c in row] for row in wb["填写说明"].iter_rows(min_row=1, max_col=5)]
+    assert rows[-1][:3] == example[:3]  # the example is shown under 填写示例
 
 
 def test_write_xlsx_keeps_types(tmp_path: Path):

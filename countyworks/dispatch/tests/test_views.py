@@ -201,7 +201,7 @@ class TestTaskViews(ViewContract):
     def test_overdue_filter_shows_only_late_open_tasks(self, client, world):
         boss = user_with_role(R.MANAGER, D, world.own.unit.parent)  # the whole district
         client.force_login(boss)
-        page = client.get(reverse("dispatch:task_list") + "?overdue=true").content.decode()
+        page = client.get(reverse("dispatch:task_list") + "?overdue=1").content.decode()
         assert world.foreign.title in page and world.own.title not in page
 
     def test_operator_updates_progress_only(self, client, world):
@@ -474,6 +474,7 @@ def test_bulletin_page_links_each_number_to_its_records(client, jh):
 
     fig_page = client.get(figure_url).content.decode()
     assert f'id="figure-value">{total}<' in fig_page
+    assert f'id="figure-total">{total}<' in fig_page  # the listed records add up to the number
     rows = re.findall(r"<tr>\s*<td class=\"text-muted small\">", fig_page)
     assert len(rows) == len(jh["history"])  # 15 submissions counted, the draft not
     assert "向前村" in fig_page and "金溪社区" in fig_page
