@@ -19,6 +19,7 @@ urlpatterns = [
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),
     path("activities/field-offices/", views.FieldOfficeStatsView.as_view(), name="field_office_stats"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity_update"),
     path("meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),

@@ -486,6 +486,36 @@ class ActivityCreateView(InvestmentView, ServiceFormView):
         return self.object.get_absolute_url()
 
 
+class ActivityUpdateView(InvestmentView, ServiceFormView):
+    model = Activity
+    form_class = ActivityForm
+    title = "修改招商活动"
+    success_message = "活动已修改"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            self.activity = get_object_or_404(Activity.objects.visible_to(request.user, action="change"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        a = self.activity
+        return {"kind": a.kind, "date": a.date, "title": a.title, "city": a.city, "unit": a.unit,
+                "other_units": list(a.other_units.all()), "leaders_present": a.leaders_present,
+                "enterprises": list(a.enterprises.all()), "notes": a.notes}
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        return services.activity_update(activity=self.activity, actor=self.request.user,
+                                        enterprises=list(d.pop("enterprises")), other_units=list(d.pop("other_units")),
+                                        **d)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
 class ActivityDetailView(InvestmentView, ScopedDetailView):
     model = Activity
     template_name = "investment/activity_detail.html"

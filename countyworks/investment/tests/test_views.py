@@ -509,3 +509,28 @@ def test_import_links_on_projects_and_targets(client):
     client.force_login(manager(u))
     assert reverse("core:import", args=["projects"]) in client.get(reverse("investment:project_list")).content.decode()
     assert reverse("core:import", args=["targets"]) in client.get(reverse("investment:target_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_activity_edit_is_scoped_and_audited(client):
+    from datetime import date as _date
+
+    from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, user_with_role
+    from countyworks.core.models import AuditEntry, Programme, RoleKind
+    from countyworks.investment import services as inv
+
+    a, b = OrgUnitFactory(name="编辑甲街道"), OrgUnitFactory(name="编辑乙街道")
+    op = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, a)
+    act = inv.activity_create(actor=op, unit=a, kind="visit", date=_date(2024, 3, 1), title="拜访甲企业",
+                              enterprises=[EnterpriseFactory()])
+    other = inv.activity_create(actor=None, unit=b, kind="visit", date=_date(2024, 3, 1), title="乙的活动")
+    client.force_login(op)
+    assert client.get(f"/investment/activities/{other.pk}/edit/").status_code == 404
+    resp = client.post(f"/investment/activities/{act.pk}/edit/", {
+        "kind": "visit", "date": "2024-03-02", "title": "拜访甲企业（补记）", "unit": a.pk, "city": "深圳",
+        "leaders_present": "", "notes": ""})
+    assert resp.status_code == 302
+    act.refresh_from_db()
+    assert act.title == "拜访甲企业（补记）" and act.enterprises.count() == 0
+    entry = AuditEntry.objects.filter(object_id=str(act.pk), action="update").latest("seq")
+    assert entry.changes["title"] == ["拜访甲企业", "拜访甲企业（补记）"]
