@@ -61,11 +61,11 @@ def floor(root, through, period_weeks):
     """The bulletin's tables straight from SQL. Returns plain numbers and id lists."""
     from django.db import connection
     from django.utils import timezone
+    from investment_stats import prefix_range, sql_floor
 
     from countyworks.core.models import OrgUnit
     from countyworks.dispatch.models import ReportForm, Submission
     from countyworks.investment.models import UNIT_1B, UNIT_100M, Milestone, Project
-    from investment_stats import prefix_range, sql_floor
 
     U, P, S = OrgUnit._meta.db_table, Project._meta.db_table, Submission._meta.db_table
     FU = ReportForm.units.through._meta.db_table

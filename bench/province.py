@@ -445,10 +445,14 @@ def _fresh(db: str, pg_url: str) -> None:
 
 
 def ensure(db: str, *, sizes: dict | None = None, regenerate: bool = False, pg_url: str = PG_URL) -> dict:
-    """Make sure database `db` holds the province of `sizes`; returns its meta record."""
-    sizes = {**DEFAULTS, **(sizes or {})}
+    """Make sure database `db` holds the province of `sizes`; returns its meta record. With
+    sizes=None an existing, consistent province of any size is accepted (the benchmarks do
+    this: make a smaller province with province.py first and they use it); the defaults are
+    generated when there is none."""
+    wanted = None if sizes is None else {**DEFAULTS, **sizes}
+    sizes = wanted or dict(DEFAULTS)
     if not regenerate:
-        meta = _is_current(db, sizes, pg_url)
+        meta = _is_current(db, wanted, pg_url)
         if meta:
             print(f"[{db}] province present (generated {meta['generated_at']} in {meta['generation_seconds']}s): "
                   f"{describe(meta)}", flush=True)
@@ -480,7 +484,7 @@ def main() -> None:
         setup_django(a.db, a.pg_url)
         if a.child == "check":
             meta = read_meta()
-            if not meta or meta["sizes"] != sizes or meta["counts"] != actual_counts():
+            if not meta or (sizes is not None and meta["sizes"] != sizes) or meta["counts"] != actual_counts():
                 sys.exit(3)
             print(json.dumps(meta))
         else:

@@ -6,7 +6,6 @@ production hardening (HTTPS-only cookies, HSTS, SSL redirect) checked by `check 
 """
 
 from datetime import timedelta
-from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -181,8 +180,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("COUNTYWORKS_STATIC_ROOT", default=str(DATA_DIR / "static")))
 # plotly.js as shipped inside the plotly package, served by the installation as
 # {% static 'plotly/plotly.min.js' %} (no CDN: government networks are often offline).
-# find_spec locates the package without importing it.
-STATICFILES_DIRS = [("plotly", str(Path(find_spec("plotly").origin).resolve().parent / "package_data"))]
+# Only plotly.min.js is exposed (core/staticfinders.py), not the rest of plotly's package data.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "countyworks.core.staticfinders.PlotlyFinder",
+]
 MEDIA_ROOT = Path(env.str("COUNTYWORKS_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -7,37 +7,57 @@ from .scope import has_any_programme_role, has_system_role, programme_roles
 
 
 def navigation_for(user, path):
-    items = [("home", "首页", reverse("home"))]
+    """Menu entries (some grouped into drop-downs) for what the user's roles allow. The entry
+    whose URL is the longest prefix of the current path is marked active."""
+    from django.utils.translation import gettext_noop as N_
+
+    items = [("home", N_("首页"), reverse("home"))]
     if any(r.kind in (RoleKind.LEADER, RoleKind.MANAGER) for r in programme_roles(user)):
-        items.append(("cockpit", "领导驾驶舱", reverse("cockpit:index")))
+        items.append(("cockpit", N_("领导驾驶舱"), reverse("cockpit:index")))
+    if programme_roles(user, Programme.INVESTMENT):
+        items.append(("investment", N_("招商引资"), [
+            ("inv_leads", N_("招商线索"), reverse("investment:lead_list")),
+            ("inv_pipeline", N_("线索看板"), reverse("investment:pipeline")),
+            ("inv_activities", N_("招商活动"), reverse("investment:activity_list")),
+            ("inv_meetings", N_("准入评审"), reverse("investment:meeting_list")),
+            ("inv_projects", N_("签约项目"), reverse("investment:project_list")),
+            ("inv_requests", N_("服务诉求"), reverse("investment:service_list")),
+            ("inv_stats", N_("招商统计"), reverse("investment:stats")),
+        ]))
+    if programme_roles(user, Programme.DISPATCH):
+        items.append(("dispatch", N_("周调度"), reverse("dispatch:home")))
+        items.append(("bulletins", N_("月通报"), reverse("dispatch:bulletin_list")))
+    basics = []
     if has_any_programme_role(user) or has_system_role(user, RoleKind.SYSADMIN):
-        items.append(("orgunits", "组织机构", reverse("core:orgunit_list")))
+        basics.append(("orgunits", N_("组织机构"), reverse("core:orgunit_list")))
     if has_any_programme_role(user):
-        items.append(("enterprises", "企业名录", reverse("core:enterprise_list")))
-        items.append(("targets", "年度目标", reverse("core:target_list")))
-    if programme_roles(user, Programme.INVESTMENT):  # 招商引资
-        items.append(("inv_leads", "招商线索", reverse("investment:lead_list")))
-        items.append(("inv_activities", "招商活动", reverse("investment:activity_list")))
-        items.append(("inv_meetings", "准入评审", reverse("investment:meeting_list")))
-        items.append(("inv_projects", "签约项目", reverse("investment:project_list")))
-        items.append(("inv_requests", "服务诉求", reverse("investment:service_list")))
-        items.append(("inv_stats", "招商统计", reverse("investment:stats")))
-    if programme_roles(user, Programme.DISPATCH):  # 周调度月通报
-        items.append(("dispatch", "周调度", reverse("dispatch:home")))
-        items.append(("bulletins", "月通报", reverse("dispatch:bulletin_list")))
+        basics.append(("enterprises", N_("企业名录"), reverse("core:enterprise_list")))
+        basics.append(("targets", N_("年度目标"), reverse("core:target_list")))
     if has_system_role(user, RoleKind.SYSADMIN):
-        items.append(("users", "用户与角色", reverse("core:user_list")))
+        basics.append(("users", N_("用户与角色"), reverse("core:user_list")))
+    if basics:
+        items.append(("basics", N_("基础数据"), basics))
     if has_system_role(user, RoleKind.SECADMIN):
-        items.append(("security", "安全管理", reverse("core:security")))
+        items.append(("security", N_("安全管理"), reverse("core:security")))
     if has_system_role(user, RoleKind.AUDITOR):
-        items.append(("audit", "审计日志", reverse("core:audit_list")))
-    # the longest matching prefix wins, so /dispatch/bulletins/ lights 月通报 and not also 周调度
-    best = max((url for _, _, url in items if url != "/" and path.startswith(url) or path == url), key=len, default=None)
-    nav = [{"key": k, "label": label, "url": url, "active": url == best} for k, label, url in items]
+        items.append(("audit", N_("审计日志"), reverse("core:audit_list")))
+
+    flat = [(k, url) for k, _, target in items for k, url in
+            ([(k, target)] if isinstance(target, str) else [(c[0], c[2]) for c in target])]
+    best = max((url for _, url in flat if (url != "/" and path.startswith(url)) or path == url), key=len, default=None)
+
+    def entry(key, label, target):
+        if isinstance(target, str):
+            return {"key": key, "label": label, "url": target, "active": target == best}
+        children = [entry(*c) for c in target]
+        return {"key": key, "label": label, "children": children, "active": any(c["active"] for c in children),
+                "url": children[0]["url"]}
+
+    nav = [entry(*item) for item in items]
     from countyworks.dispatch.models import Notification
 
     # the bell in the navbar (base.html shows this item apart from the menu)
-    nav.append({"key": "notifications", "label": "通知", "url": reverse("dispatch:notifications"),
+    nav.append({"key": "notifications", "label": N_("通知"), "url": reverse("dispatch:notifications"),
                 "active": path.startswith(reverse("dispatch:notifications")),
                 "count": Notification.objects.filter(user=user, read_at__isnull=True).count()})
     return nav

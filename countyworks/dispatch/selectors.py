@@ -173,18 +173,19 @@ def robust_outlier(value, history, *, threshold=3.5, min_history=4):
     return abs(0.6745 * (x - med) / mad) > threshold
 
 
-def check_figures(form, unit, week_start, figures):
+def check_figures(form, unit, week_start, figures, *, draft=False):
     """(errors, warnings): errors are rule violations that refuse the submission; warnings are
-    outliers that the user must confirm."""
+    outliers that the user must confirm. A draft is only checked for impossible values
+    (negatives); required figures and rules apply when it is submitted."""
     labels = form.field_labels()
     errors, warnings = {}, []
     for f in form.fields:
         v = figures.get(f["code"])
-        if v is None and f.get("required", True):
+        if v is None and f.get("required", True) and not draft:
             errors[f["code"]] = f"请填写“{f['label']}”"
         elif v is not None and v < 0:
             errors[f["code"]] = f"“{f['label']}”不能为负数"
-    if errors:
+    if errors or draft:
         return errors, warnings
     for rule in form.rules:
         if rule.get("type") == "cumulative_lte":
@@ -215,8 +216,9 @@ def _fmt(v):
 
 
 def forms_for(user):
-    """Report forms whose assigned units the user can see (operators see their own forms)."""
-    from countyworks.core.models import OrgUnit
+    """Active report forms with at least one assigned unit in the user's dispatch scope."""
+    from countyworks.core.models import OrgUnit, Programme
+    from countyworks.core.scope import scope_q
 
-    visible_units = OrgUnit.objects.visible_to(user)
-    return ReportForm.objects.filter(active=True, units__in=visible_units).distinct()
+    units = OrgUnit.objects.filter(scope_q(user, programme=Programme.DISPATCH, unit_field="pk"))
+    return ReportForm.objects.filter(active=True, units__in=units).distinct()

@@ -51,12 +51,14 @@ def submission_save(*, form, unit, week_start, figures, text, actor, submit=True
     if not form.units.filter(pk=unit.pk).exists():
         raise ValidationError(f"{unit}不是“{form}”的填报单位")
     require_unit_in_scope(actor, unit, programme=P, action="change")
+    if week_start < monday(form.start_date) or (form.end_date and week_start > form.end_date):
+        raise ValidationError(f"{week_label(week_start)}不在“{form.name}”的填报期内")
     if week_start > monday(timezone.localdate()):
         raise ValidationError("不能填报未来周次")
     sub = Submission.objects.select_for_update().filter(form=form, unit=unit, week_start=week_start).first()
     if sub and sub.locked:
         raise ValidationError(f"{week_label(week_start)}已审核锁定，如需更正请由审核人重新打开")
-    errors, warnings = check_figures(form, unit, week_start, figures)
+    errors, warnings = check_figures(form, unit, week_start, figures, draft=not submit)
     if errors:
         raise ValidationError(errors)
     if warnings and submit and not confirm:
@@ -315,3 +317,12 @@ def bulletin_delete_draft(*, bulletin, actor):
         raise ValidationError("已发布的通报不能删除")
     audit_log(action=AuditAction.DELETE, obj=bulletin, actor=actor, message=f"删除草稿{bulletin.title}")
     bulletin.delete()
+
+
+def notifications_mark_read(*, user, ids=None):
+    """Mark the user's own notifications (all, or those ids) read. Not audited: a read-mark is
+    not a change to any record."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -547,12 +547,7 @@ class TaskUpdateView(ScopedUpdateView):
 
 
 def _mark_read(user, ids=None):
-    # A user's own read-marks are not a business event (nothing audited); this belongs in
-    # services.notifications_mark_read once that exists.
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
+    return services.notifications_mark_read(user=user, ids=ids)
 
 
 @login_required

@@ -41,7 +41,7 @@ def jianghai(live_server, settings):
 
 
 def nav_labels(page):
-    return [t.strip() for t in page.locator("#mainnav .navbar-nav .nav-link").all_inner_texts()]
+    return [t.strip() for t in page.locator("#mainnav .navbar-nav .nav-link, #mainnav .dropdown-item").all_text_contents()]
 
 
 def messages_text(page):
@@ -90,6 +90,7 @@ def test_org_tree_and_out_of_scope_unit(page, live_server, jianghai):
     from countyworks.core.models import OrgUnit
 
     login(page, live_server, "lile_zs", DEMO_PASSWORD)
+    page.click("#nav-basics")
     page.click("#mainnav >> text=组织机构")
     page.wait_for_url("**/core/orgunits/")
     table = page.locator("main table")
@@ -160,6 +161,7 @@ def test_enterprise_import_journey(page, live_server, jianghai, tmp_path):
     good_file = write_workbook(tmp_path / "企业名录.xlsx", rows)
 
     login(page, live_server, "lile_zs", DEMO_PASSWORD)
+    page.click("#nav-basics")
     page.click("#mainnav >> text=企业名录")
     page.wait_for_url("**/core/enterprises/")
     page.click("main a:text-is('导入')")
@@ -231,6 +233,7 @@ def test_enterprise_import_journey(page, live_server, jianghai, tmp_path):
 def test_grant_role_then_audit_it(page, live_server, jianghai):
     login(page, live_server, "admin", DEMO_PASSWORD)
     assert "用户与角色" in nav_labels(page)
+    page.click("#nav-basics")
     page.click("#mainnav >> text=用户与角色")
     page.wait_for_url("**/core/users/")
     page.locator("main table a", has_text="yingnan").click()
@@ -294,6 +297,7 @@ def test_phone_layout_and_menu(phone_page, live_server, jianghai):
     assert toggler.get_attribute("aria-expanded") == "true"
     labels = nav_labels(page)
     assert "组织机构" in labels and "企业名录" in labels, labels
+    page.click("#nav-basics")
     assert page.locator("#mainnav >> text=组织机构").is_visible()
     screenshot(page, "phone_menu")
 
