@@ -53,9 +53,21 @@ def _validate_credit_code(value):
 # --- org units ------------------------------------------------------------------------------
 
 
+def path_q(prefix, field="path"):
+    """`field` lies in the subtree whose materialised path is `prefix` ("/1/7/"). On SQLite a
+    range (prefix ≤ path < prefix with its last "/" raised to "0") so the path index is searched
+    rather than scanned (SQLite's LIKE cannot use it); elsewhere LIKE 'prefix%'. Paths hold only
+    digits and "/", and "/" sorts just below "0", so the range holds exactly the subtree."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + "0"})
+    return Q(**{f"{field}__startswith": prefix})
+
+
 class OrgUnitQuerySet(models.QuerySet):
     def subtree_of(self, unit, *, include_self=True):
-        qs = self.filter(path__startswith=unit.path)
+        qs = self.filter(path_q(unit.path))
         return qs if include_self else qs.exclude(pk=unit.pk)
 
     def active_on(self, day):
@@ -77,7 +89,7 @@ def _filter_paths(qs, paths, field):
         return qs.none()
     q = Q()
     for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
+        q |= path_q(p, field)
     return qs.filter(q)
 
 
@@ -322,7 +334,7 @@ class TargetQuerySet(models.QuerySet):
             elif paths:
                 sub = Q()
                 for p in paths:
-                    sub |= Q(unit__path__startswith=p)
+                    sub |= path_q(p, "unit__path")
                 q |= Q(indicator__programme=programme) & sub
                 any_ok = True
         return self.filter(q) if any_ok else self.none()

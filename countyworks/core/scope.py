@@ -5,7 +5,7 @@ in the subtree of a unit where the user holds a role for that programme. Everyth
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import ACTION_KINDS, SYSTEM_ROLE_KINDS, OrgUnit, RoleKind
+from .models import ACTION_KINDS, SYSTEM_ROLE_KINDS, OrgUnit, RoleKind, path_q
 
 
 def _roles(user):
@@ -58,7 +58,7 @@ def scope_q(user, *, programme, unit_field="unit", action="view"):
         return Q(pk__in=[])
     q = Q()
     for p in paths:
-        q |= Q(path__startswith=p)
+        q |= path_q(p)
     return Q(**{f"{unit_field}__in": OrgUnit.objects.filter(q).values("pk")})
 
 

@@ -8,13 +8,14 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
-from countyworks.core.models import OrgUnit, Programme
+from countyworks.core.models import OrgUnit, Programme, path_q
 from countyworks.core.periods import Period, completion_pct
 
 from .content import cell, level1, paragraph, run, table
 from .models import ReportForm, Submission, Task
-from .selectors import form_weeks, reporting_rates, totals_to_date
+from .selectors import form_weeks, reporting_rates, totals_by_unit
 
+GREENING_TABLE_MAX = 60  # reporting units listed one by one; beyond that, rolled up to child units
 PROGRAMME_TITLES = {"investment": "招商引资工作", "rural": "乡村振兴“百千万工程”工作", "all": "重点工作"}
 ISSUERS = {
     "investment": "江海区投资促进中心",
@@ -34,6 +35,13 @@ def _pct_phrase(p):
 def _num(v):
     f = float(v)
     return str(int(f)) if f == int(f) else f"{f:.1f}"
+
+
+def _names(names, limit=12):
+    """A list of unit names for a sentence; long lists end in "等N个单位"."""
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + f"等{len(names)}个单位"
 
 
 def _span_label(period):
@@ -143,7 +151,7 @@ class Builder:
                 uid = r["unit_id"]
                 unit = OrgUnit.objects.get(pk=uid)
                 ids = list(
-                    span.filter(is_100m=1, unit__path__startswith=unit.path).values_list("pk", flat=True)
+                    span.filter(path_q(unit.path, "unit__path"), is_100m=1).values_list("pk", flat=True)
                 )
                 key = self.ref(
                     f"inv.unit.{uid}.projects_100m", f"{r['unit']}亿元以上项目数", r["projects_100m"], m, ids
@@ -230,7 +238,7 @@ class Builder:
 
         from countyworks.investment.models import Project
 
-        projects = Project.objects.filter(unit__path__startswith=self.unit.path)
+        projects = Project.objects.filter(path_q(self.unit.path, "unit__path"))
         overdue = [ms for ms in overdue_milestones(projects, today=through)][:30]
         if overdue:
             self.section("项目推进逾期事项")
@@ -270,27 +278,28 @@ class Builder:
 
     # --- rural: greening progress from the weekly dispatch -----------------------------------------
     def greening(self):
+        """Greening progress to date from the weekly dispatch: the district sentence, meeting
+        coverage, and a table per reporting unit — or, when more than GREENING_TABLE_MAX units
+        report (a city or province bulletin), per child unit of the bulletin's unit."""
+        from decimal import Decimal
+
         form = ReportForm.objects.filter(code="greening").first()
         if form is None:
             return
-        units = OrgUnit.objects.filter(path__startswith=self.unit.path)
-        totals, ids = totals_to_date(form, through=self.through, units=units)
+        units = OrgUnit.objects.filter(path_q(self.unit.path))
+        codes = [f["code"] for f in form.fields]
+        by_unit, ids_by_unit = totals_by_unit(form, through=self.through, units=units)
+        zero = dict.fromkeys(codes, Decimal(0))
+        totals = {c: sum((t[c] for t in by_unit.values()), Decimal(0)) for c in codes}
+        ids = [i for v in ids_by_unit.values() for i in v]
         m = "dispatch.submission"
-        refs = {
-            code: self.ref(
-                f"green.{code}", f"截至{self.period.label_zh}底{label}", float(totals[code]), m, ids
-            )
-            for code, label in form.field_labels().items()
-        }
+        refs = {code: self.ref(f"green.{code}", f"截至{self.period.label_zh}底{label}", float(totals[code]), m, ids)
+                for code, label in form.field_labels().items()}
         self.section("乡村绿化工作进展")
         month = self.period.start.month
-        parts = [
-            ("training", "参加乡村绿化培训共", "人次"),
-            ("sages_visited", "村“两委”干部走访乡贤共", "人"),
-            ("party_members", "参与“五带头”的农村党员", "人"),
-            ("seedlings_secured", "目前已落实苗木数量", "株"),
-            ("trees_planted", "已植树", "株"),
-        ]
+        parts = [("training", "参加乡村绿化培训共", "人次"), ("sages_visited", "村“两委”干部走访乡贤共", "人"),
+                 ("party_members", "参与“五带头”的农村党员", "人"), ("seedlings_secured", "目前已落实苗木数量", "株"),
+                 ("trees_planted", "已植树", "株")]
         runs = [f"截至{month}月底，{_area(self.unit)}村（社区）"]
         present = [p for p in parts if p[0] in totals]
         for i, (code, before, after) in enumerate(present):
@@ -298,80 +307,66 @@ class Builder:
             runs += [sep + before, run(_num(totals[code]), refs[code]), after]
         runs.append("。")
         self.blocks.append(paragraph(*runs))
-        assigned = list(form.units.filter(pk__in=units.values("pk")).order_by("path"))
-        per_unit = []
-        for u in assigned:
-            t, uids = totals_to_date(form, through=self.through, units=[u])
-            per_unit.append((u, t, uids))
-        held = [u for u, t, _ in per_unit if t.get("meetings", 0) > 0]
+        assigned = list(form.units.filter(pk__in=units.values("pk")).order_by("path").only("pk", "name", "code", "path"))
         if assigned and "meetings" in totals:
-            key = self.ref(
-                "green.meeting_coverage",
-                "已召开座谈会的村（社区）",
-                len(held),
-                "core.orgunit",
-                [u.pk for u in held],
-            )
-            cover = (
-                "已全覆盖召开乡村座谈会"
-                if len(held) == len(assigned)
-                else f"已召开乡村座谈会的村（社区）{len(held)}个，占{len(held) * 100 / len(assigned):.1f}%"
-            )
-            self.blocks.append(paragraph(f"全区{len(assigned)}个村（社区）中，", run(cover, key), "。"))
-        if assigned:
-            per_unit.sort(key=lambda x: (-x[1].get("trees_planted", 0), x[0].code))
-            rows, rank, prev = [], 0, None
-            for i, (u, t, uids) in enumerate(per_unit, 1):
-                rank = rank if t.get("trees_planted") == prev else i
-                prev = t.get("trees_planted")
-                k = self.ref(
-                    f"green.unit.{u.pk}", f"{u.name}已植树", float(t.get("trees_planted", 0)), m, uids
-                )
-                rate = completion_pct(t.get("trees_planted", 0), t.get("seedlings_secured", 0))
-                rows.append(
-                    [
-                        cell(rank, rank),
-                        cell(u.name),
-                        cell(_num(t.get("seedlings_secured", 0)), float(t.get("seedlings_secured", 0))),
-                        cell(_num(t.get("trees_planted", 0)), float(t.get("trees_planted", 0)), k),
-                        cell(f"{rate:.1f}%" if rate is not None else "—", rate),
-                        cell(_num(t.get("training", 0)), float(t.get("training", 0))),
-                    ]
-                )
-            self.blocks.append(
-                table(
-                    f"表{self.table_no()} 各村（社区）乡村绿化进度（截至{month}月底）",
-                    ["排名", "村（社区）", "已落实苗木(株)", "已植树(株)", "植树率", "培训人次"],
-                    rows,
-                    key="green.by_unit",
-                )
-            )
-            if len(per_unit) >= 6:
-                top = [u.name for u, _, _ in per_unit[:3]]
-                bottom = [u.name for u, _, _ in per_unit[-3:]]
-                self.blocks.append(
-                    paragraph(
-                        "植树数量排名前三的村（社区）：",
-                        "、".join(top),
-                        "，予以通报表扬；排名后三位的村（社区）：",
-                        "、".join(bottom),
-                        "，请加快推进苗木落实和植树进度。",
-                    )
-                )
+            held = [u.pk for u in assigned if by_unit.get(u.pk, zero).get("meetings", 0) > 0]
+            key = self.ref("green.meeting_coverage", "已召开座谈会的村（社区）", len(held), "core.orgunit", held)
+            cover = "已全覆盖召开乡村座谈会" if len(held) == len(assigned) else \
+                f"已召开乡村座谈会的村（社区）{len(held)}个，占{len(held) * 100 / len(assigned):.1f}%"
+            self.blocks.append(paragraph(f"{_area(self.unit)}{len(assigned)}个村（社区）中，", run(cover, key), "。"))
+        if not assigned:
+            return
+        if len(assigned) <= GREENING_TABLE_MAX:
+            per_unit = [(u, by_unit.get(u.pk, zero), ids_by_unit.get(u.pk, [])) for u in assigned]
+            head, what = "村（社区）", "各村（社区）"
+        else:  # roll the reporting units up to the bulletin unit's children
+            children = {c.pk: c for c in OrgUnit.objects.filter(parent=self.unit)}
+            agg = {pk: (dict(zero), []) for pk in children}
+            cut = len(self.unit.path)
+            for u in assigned:
+                child = int(u.path[cut:].split("/", 1)[0]) if len(u.path) > cut else None
+                if child in agg:
+                    t, lst = agg[child]
+                    for c in codes:
+                        t[c] += by_unit.get(u.pk, zero)[c]
+                    lst.extend(ids_by_unit.get(u.pk, []))
+            per_unit = [(children[pk], t, lst) for pk, (t, lst) in agg.items() if lst or any(t.values())]
+            head, what = "单位", "各单位"
+        per_unit.sort(key=lambda x: (-x[1].get("trees_planted", 0), x[0].code))
+        rows, rank, prev = [], 0, None
+        for i, (u, t, uids) in enumerate(per_unit, 1):
+            rank = rank if t.get("trees_planted") == prev else i
+            prev = t.get("trees_planted")
+            k = self.ref(f"green.unit.{u.pk}", f"{u.name}已植树", float(t.get("trees_planted", 0)), m, uids)
+            rate = completion_pct(t.get("trees_planted", 0), t.get("seedlings_secured", 0))
+            rows.append([cell(rank, rank), cell(u.name),
+                         cell(_num(t.get("seedlings_secured", 0)), float(t.get("seedlings_secured", 0))),
+                         cell(_num(t.get("trees_planted", 0)), float(t.get("trees_planted", 0)), k),
+                         cell(f"{rate:.1f}%" if rate is not None else "—", rate),
+                         cell(_num(t.get("training", 0)), float(t.get("training", 0)))])
+        self.blocks.append(table(f"表{self.table_no()} {what}乡村绿化进度（截至{month}月底）",
+                                 ["排名", head, "已落实苗木(株)", "已植树(株)", "植树率", "培训人次"], rows,
+                                 key="green.by_unit"))
+        if len(per_unit) >= 6:
+            top = [u.name for u, _, _ in per_unit[:3]]
+            bottom = [u.name for u, _, _ in per_unit[-3:]]
+            self.blocks.append(paragraph(f"植树数量排名前三的{head}：", "、".join(top),
+                                         f"，予以通报表扬；排名后三位的{head}：", "、".join(bottom),
+                                         "，请加快推进苗木落实和植树进度。"))
 
     # --- dispatch reporting and tasks ------------------------------------------------------------
     def dispatch(self, programmes):
         forms = ReportForm.objects.filter(programme__in=programmes, active=True)
         tasks = Task.objects.filter(
+            path_q(self.unit.path, "unit__path"),
             programme__in=programmes,
-            unit__path__startswith=self.unit.path,
             status=Task.Status.OPEN,
             deadline__lt=self.through,
         )
         if not forms and not tasks:
             return
         self.section("周调度报送和重点任务推进情况")
-        units = OrgUnit.objects.filter(path__startswith=self.unit.path)
+        units = OrgUnit.objects.filter(path_q(self.unit.path))
         for f in forms:
             weeks = sorted(
                 {w for w in form_weeks(f, until=self.through) if self.period.start <= w <= self.period.end}
@@ -401,9 +396,9 @@ class Builder:
                 f"，按时报送率{r['timeliness']:.1f}%",
             ]
             if late:
-                runs.append(f"；逾期报送的单位：{'、'.join(late)}")
+                runs.append(f"；逾期报送的单位：{_names(late)}")
             if missing:
-                runs.append(f"；存在漏报的单位：{'、'.join(missing)}")
+                runs.append(f"；存在漏报的单位：{_names(missing)}")
             runs.append("。")
             self.blocks.append(paragraph(*runs))
         if tasks:

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from countyworks.core.models import OrgUnit, Programme, RoleKind
+from countyworks.core.models import OrgUnit, Programme, RoleKind, path_q
 from countyworks.core.scope import programme_roles, scope_q, unit_in_scope
 
 from .models import ReportForm, Task
@@ -93,7 +93,7 @@ def run_rate_pct(actual, target, through):
 
 
 def _subtree(unit):
-    return OrgUnit.objects.filter(path__startswith=unit.path)
+    return OrgUnit.objects.filter(path_q(unit.path))
 
 
 def _yi(wan):

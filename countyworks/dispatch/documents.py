@@ -489,7 +489,8 @@ def _add_table(doc, block) -> None:
     for gridcol, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
         gridcol.set(qn("w:w"), str(w))
 
-    header = table.rows[0]
+    all_rows = list(table.rows)  # table.rows[i] rebuilds the row list on every access
+    header = all_rows[0]
     trpr = header._tr.get_or_add_trPr()
     for tag in ("w:cantSplit", "w:tblHeader"):
         el = OxmlElement(tag)
@@ -498,7 +499,7 @@ def _add_table(doc, block) -> None:
         _fill_cell(header.cells[i], name, WD_ALIGN_PARAGRAPH.CENTER, True, widths[i], size)
 
     for r_idx, row in enumerate(rows, start=1):
-        tr = table.rows[r_idx]
+        tr = all_rows[r_idx]
         tr._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         cells = tr.cells
         for i in range(ncols):

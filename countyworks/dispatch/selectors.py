@@ -87,41 +87,39 @@ def week_status(form, week_start, *, units=None, now=None):
 def reporting_rates(form, weeks, *, units=None, now=None):
     """Expected / submitted / on time / late / missing over the given weeks, per unit and overall,
     with reporting rate = submitted ÷ expected and timeliness = on time ÷ expected (DHIS2).
-    Weeks not yet due are excluded from "expected"."""
+    Weeks not yet due are excluded from "expected". A returned week counts as submitted (on
+    time or late by its first submission) and also as returned. Set-based: one query for the
+    submissions' (unit, week, first submission, status), no model instances."""
     now = now or timezone.now()
-    assigned = list(form.units.all().order_by("path"))
+    assigned = form.units.all().order_by("path")
     if units is not None:
-        allowed = set(units.values_list("pk", flat=True))
-        assigned = [u for u in assigned if u.pk in allowed]
-    due_weeks = [w for w in weeks if form.due_at(w) < now]
-    subs = {
-        (s.unit_id, s.week_start): s
-        for s in Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=assigned)
-    }
+        assigned = assigned.filter(pk__in=units.values("pk") if hasattr(units, "values") else [u.pk for u in units])
+    assigned = list(assigned.values_list("pk", "name"))
+    due = {w: form.due_at(w) for w in weeks}
+    due_weeks = [w for w in weeks if due[w] < now]
+    seen = {}
+    rows = Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=[pk for pk, _ in assigned],
+                                     first_submitted_at__isnull=False)
+    for unit_id, week, first, status in rows.values_list("unit_id", "week_start", "first_submitted_at", "status"):
+        seen[(unit_id, week)] = (first <= due[week], status == S.RETURNED)
+    keys = ("expected", "submitted", "on_time", "late", "missing", "returned")
     per_unit = []
-    for u in assigned:
-        counts = {"expected": 0, "submitted": 0, "on_time": 0, "late": 0, "missing": 0, "returned": 0}
+    n_weeks = len(due_weeks)
+    for pk, name in assigned:
+        counts = dict.fromkeys(keys, 0)
+        counts["expected"] = n_weeks
         for w in due_weeks:
-            counts["expected"] += 1
-            st = UnitWeek(u, w, subs.get((u.pk, w)), form.due_at(w), now).state
-            if st == "missing":
+            hit = seen.get((pk, w))
+            if hit is None:
                 counts["missing"] += 1
-            else:
-                counts["submitted"] += 1
-                if st == "on_time":
-                    counts["on_time"] += 1
-                elif st == "late":
-                    counts["late"] += 1
-                elif st == "returned":
-                    counts["returned"] += 1
-                    s = subs[(u.pk, w)]
-                    counts["on_time" if s.first_submitted_at <= form.due_at(w) else "late"] += 1
-        per_unit.append({"unit": u.name, "unit_id": u.pk, **counts, **_rates(counts)})
-    total = {
-        k: sum(r[k] for r in per_unit)
-        for k in ("expected", "submitted", "on_time", "late", "missing", "returned")
-    }
-    return {"units": per_unit, **total, **_rates(total), "weeks": len(due_weeks)}
+                continue
+            on_time, returned = hit
+            counts["submitted"] += 1
+            counts["on_time" if on_time else "late"] += 1
+            counts["returned"] += returned
+        per_unit.append({"unit": name, "unit_id": pk, **counts, **_rates(counts)})
+    total = {k: sum(r[k] for r in per_unit) for k in keys}
+    return {"units": per_unit, **total, **_rates(total), "weeks": n_weeks}
 
 
 def _rates(c):
@@ -130,6 +128,28 @@ def _rates(c):
         "reporting_rate": round(c["submitted"] * 100 / exp, 1) if exp else None,
         "timeliness": round(c["on_time"] * 100 / exp, 1) if exp else None,
     }
+
+
+def totals_by_unit(form, *, through, units, statuses=(S.SUBMITTED, S.APPROVED)):
+    """Per reporting unit: the sum of each figure over weeks starting on or before `through`, and
+    the ids of the submissions summed — one GROUP BY over the JSON figures (json_extract on
+    SQLite, ->> on PostgreSQL), not a query per unit."""
+    from django.db.models import DecimalField, Value
+    from django.db.models import Sum as _Sum
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast, NullIf
+
+    codes = [f["code"] for f in form.fields]
+    qs = Submission.objects.filter(form=form, week_start__lte=through, status__in=statuses, unit__in=units).order_by()
+    num = DecimalField(max_digits=20, decimal_places=4)
+    sums = {f"s_{i}": _Sum(Cast(NullIf(KT(f"figures__{c}"), Value("")), num)) for i, c in enumerate(codes)}
+    totals = {}
+    for r in qs.values("unit_id").annotate(**sums):
+        totals[r["unit_id"]] = {c: Decimal(str(r[f"s_{i}"] or 0)) for i, c in enumerate(codes)}
+    ids = {}
+    for uid, sid in qs.values_list("unit_id", "id"):
+        ids.setdefault(uid, []).append(sid)
+    return totals, ids
 
 
 def totals_to_date(form, *, through, units=None, statuses=(S.SUBMITTED, S.APPROVED)):

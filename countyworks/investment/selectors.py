@@ -7,9 +7,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
-from countyworks.core.models import OrgUnit, Target
+from countyworks.core.models import OrgUnit, Target, path_q
 from countyworks.core.periods import completion_pct, shift_year, yoy_pct
 
 from .models import (
@@ -57,7 +58,7 @@ def counted_projects(*, start, end, unit=None, queryset=None):
     qs = (queryset if queryset is not None else Project.objects.all()).filter(signed_date__gte=start,
                                                                               signed_date__lte=end)
     if unit is not None:
-        qs = qs.filter(unit__in=OrgUnit.objects.filter(path__startswith=unit.path).values("pk"))
+        qs = qs.filter(unit__in=OrgUnit.objects.filter(path_q(unit.path)).values("pk"))
     return qs.annotate(
         counted_amount=F("planned_investment"),
         is_100m=Case(When(planned_investment__gte=UNIT_100M, then=Value(1)), default=Value(0),
@@ -150,25 +151,25 @@ def units_breakdown(*, unit, year, through, base=None):
     base = base if base is not None else counted_projects(start=last_start, end=through, unit=unit)
     this_q = Q(signed_date__gte=start, signed_date__lte=through)
     last_q = Q(signed_date__gte=last_start, signed_date__lte=last_end)
-    per_unit = base.values("unit__path").annotate(
-        n100m=Count("pk", filter=this_q & Q(is_100m=1)),
-        amt100m=Sum("counted_amount", filter=this_q & Q(is_100m=1)),
+    # the child a project rolls up to is the path segment right after `unit`'s own path: one
+    # GROUP BY in SQL (projects credited to `unit` itself belong to no child)
+    rest = Substr("unit__path", len(unit.path) + 1)
+    per_child = base.filter(is_100m=1).exclude(unit_id=unit.pk).annotate(
+        child=Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+    ).values("child").annotate(
+        n100m=Count("pk", filter=this_q),
+        amt100m=Sum("counted_amount", filter=this_q),
         n1b=Count("pk", filter=this_q & Q(is_1b=1)),
-        l_n100m=Count("pk", filter=last_q & Q(is_100m=1)),
-        l_amt100m=Sum("counted_amount", filter=last_q & Q(is_100m=1)),
-    )
+        l_n100m=Count("pk", filter=last_q),
+        l_amt100m=Sum("counted_amount", filter=last_q),
+    ).order_by()
     children = list(OrgUnit.objects.filter(parent=unit).order_by("sort_order", "code"))
     totals = {c.pk: {"n": 0, "amt": Decimal(0), "n1b": 0, "ln": 0, "lamt": Decimal(0)} for c in children}
-    for row in per_unit:
-        for c in children:
-            if row["unit__path"].startswith(c.path):
-                t = totals[c.pk]
-                t["n"] += row["n100m"]
-                t["amt"] += row["amt100m"] or 0
-                t["n1b"] += row["n1b"]
-                t["ln"] += row["l_n100m"]
-                t["lamt"] += row["l_amt100m"] or 0
-                break
+    for row in per_child:
+        t = totals.get(int(row["child"])) if row["child"] else None
+        if t is not None:
+            t["n"], t["amt"], t["n1b"] = row["n100m"], row["amt100m"] or 0, row["n1b"]
+            t["ln"], t["lamt"] = row["l_n100m"], row["l_amt100m"] or 0
     targets = {}
     for t in Target.objects.filter(unit__in=children, year=year,
                                    indicator__code__in=[INDICATOR_PROJECTS_100M, INDICATOR_INVESTMENT_100M]) \
@@ -371,7 +372,7 @@ def field_office_stats(*, since, until=None, unit=None):
     enterprise visits (企业家次: each enterprise met at each activity) and leads collected."""
     offices = OrgUnit.objects.filter(kind=OrgUnit.Kind.FIELD_OFFICE)
     if unit is not None:
-        offices = offices.filter(path__startswith=unit.path)
+        offices = offices.filter(path_q(unit.path))
     until = until or timezone.localdate()
     acts = Activity.objects.filter(unit__in=offices, date__gte=since, date__lte=until)
     through = Activity.enterprises.through.objects.filter(activity__in=acts)
