@@ -100,27 +100,53 @@ def load_average() -> str:
         return "?"
 
 
-def race(contenders: dict, *, repeat: int = 5, warmup: int = 1, budget_s: float | None = None) -> dict:
+def server_cpu_probe():
+    """For PostgreSQL on this host: a function returning the CPU seconds used so far by this
+    connection's backend process (/proc/<pg_backend_pid()>/stat utime+stime), so that client +
+    server CPU can be reported; None for SQLite (it runs inside this process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return None
+
+    def probe():
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return probe
+
+
+def race(contenders: dict, *, repeat: int = 5, warmup: int = 1, budget_s: float | None = None, probe=None) -> dict:
     """Run each contender `warmup` times, then `repeat` rounds, the contenders interleaved within a
     round (so background load hits both alike). Returns {name: {"best": s, "cpu": s of that run,
-    "runs": [s…], "result": last result}}. With `budget_s`, stops adding rounds once the rounds
-    so far have taken longer than the budget (at least one timed round is always run)."""
-    out = {name: {"runs": [], "cpus": [], "result": None} for name in contenders}
+    "srv": server CPU s of that run (with `probe`), "runs": [s…], "result": last result}}. With
+    `budget_s`, stops adding rounds once the rounds so far have taken longer than the budget (at
+    least one timed round is always run)."""
+    out = {name: {"runs": [], "cpus": [], "srvs": [], "result": None} for name in contenders}
     for _ in range(warmup):
         for name, fn in contenders.items():
             out[name]["result"] = fn()
     started = time.perf_counter()
     for i in range(repeat):
         for name, fn in contenders.items():
+            s0 = probe() if probe else 0.0
             c0, t0 = time.process_time(), time.perf_counter()
             out[name]["result"] = fn()
             out[name]["runs"].append(time.perf_counter() - t0)
             out[name]["cpus"].append(time.process_time() - c0)
+            out[name]["srvs"].append((probe() - s0) if probe else None)
         if budget_s is not None and time.perf_counter() - started > budget_s and i + 1 < repeat:
             break
     for r in out.values():
         k = min(range(len(r["runs"])), key=r["runs"].__getitem__)
-        r["best"], r["cpu"] = r["runs"][k], r["cpus"][k]
+        r["best"], r["cpu"], r["srv"] = r["runs"][k], r["cpus"][k], r["srvs"][k]
     return out
 
 
@@ -202,7 +228,7 @@ def fast_insert(model, rows, chunk=20000) -> int:
 
     def adapt(row):
         out = []
-        for c, k in zip(cols, kinds):
+        for c, k in zip(cols, kinds, strict=True):
             v = row[c]
             if v is not None and k:
                 if k == "json":

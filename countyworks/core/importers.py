@@ -56,7 +56,7 @@ class EnterpriseImporter(Importer):
             Column("联系电话", aliases=("电话", "手机"), required=False),
         ]
 
-    examples = [["江门市示例科技有限公司", "91440704MA4UXXXX0X", "江门", "新一代电子信息", "中型", "张三", "0750-3501234"]]
+    examples = [["江门市示例科技有限公司", "91440704MA4UW2K50N", "江门", "新一代电子信息", "中型", "张三", "0750-3501234"]]
 
     def check_permission(self):
         if self.actor is not None and not has_any_programme_role(self.actor, action="change"):

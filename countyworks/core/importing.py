@@ -7,6 +7,7 @@ none. Writing is an upsert on the register's natural key, so importing the same 
 changes nothing the second time. A preview is the same run rolled back, so its counts are exact.
 """
 
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -75,7 +76,7 @@ class RowError(Exception):
     """Raised by a field cleaner; collected per column."""
 
 
-class Importer:
+class Importer(ABC):
     """Base class for one register. Subclasses define `kind`, `label`, `columns`, and implement
     `clean_row`, `key` and `save`; `export_rows` for exports."""
 
@@ -90,31 +91,34 @@ class Importer:
         self.actor = actor
 
     # -- hooks -------------------------------------------------------------------------------------
-    def check_permission(self):
+    def check_permission(self):  # noqa: B027 - optional hook: by default anyone may import
         """Raise PermissionDenied when the actor may not import this register."""
 
-    def prepare(self, rows):
+    def prepare(self, rows):  # noqa: B027 - optional hook
         """Prefetch whatever lookups clean_row needs, in bulk."""
 
+    @abstractmethod
     def clean_row(self, values, err):
         """Return the cleaned data of one row; call err(column, message) for each problem."""
-        raise NotImplementedError
 
+    @abstractmethod
     def key(self, data):
-        raise NotImplementedError
+        """The natural key of a cleaned row (duplicates within a file are reported)."""
 
+    @abstractmethod
     def save(self, rows):
         """Upsert the cleaned rows; return (created, updated, unchanged)."""
-        raise NotImplementedError
 
     def preview_row(self, data):
         return [data.get(c.name, "") for c in self.columns]
 
+    @abstractmethod
     def export_queryset(self):
-        raise NotImplementedError
+        """The records an export of this register contains for the actor."""
 
+    @abstractmethod
     def export_rows(self, queryset):
-        raise NotImplementedError
+        """Rows in the import layout (so an export re-imports with no changes)."""
 
     # -- shared helpers ----------------------------------------------------------------------------
     @staticmethod

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum  # noqa: F401  (kept for callers that aggregate)
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from .models import ReportForm, Submission
@@ -100,8 +100,12 @@ def reporting_rates(form, weeks, *, units=None, now=None):
     seen = {}
     rows = Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=[pk for pk, _ in assigned],
                                      first_submitted_at__isnull=False)
-    for unit_id, week, first, status in rows.values_list("unit_id", "week_start", "first_submitted_at", "status"):
-        seen[(unit_id, week)] = (first <= due[week], status == S.RETURNED)
+    if due_weeks:  # the database compares each first submission with its week's deadline
+        on_time = Case(*[When(week_start=w, first_submitted_at__lte=due[w], then=Value(1)) for w in due_weeks],
+                       default=Value(0), output_field=IntegerField())
+        rows = rows.annotate(on_time=on_time)
+        for unit_id, week, ok, status in rows.values_list("unit_id", "week_start", "on_time", "status"):
+            seen[(unit_id, week)] = (ok == 1, status == S.RETURNED)
     keys = ("expected", "submitted", "on_time", "late", "missing", "returned")
     per_unit = []
     n_weeks = len(due_weeks)

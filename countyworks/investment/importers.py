@@ -65,7 +65,7 @@ class ProjectImporter(Importer):
             Column("投产日期", required=False),
         ]
 
-    examples = [["金多多广东食品生产研发基地", "金多多（广东）食品有限公司", "914407045MA5XXXXXX", "其他", "12000",
+    examples = [["金多多广东食品生产研发基地", "金多多（广东）食品有限公司", "91440704MA52K3JD76", "其他", "12000",
                  "2023-05-18", "礼乐街道", "新建", "2023-08-01", "2024-03-06", ""]]
 
     def check_permission(self):

@@ -124,7 +124,7 @@ def test_org_tree_and_out_of_scope_unit(page, live_server, jianghai):
 # --- 3. enterprise import -----------------------------------------------------------------------------------
 
 HEADER = ["企业名称", "统一社会信用代码", "所在城市", "产业类别", "企业规模", "联系人", "联系电话"]
-BROKEN_CODE = "91440704MA4UXXXX0X"
+BROKEN_CODE = "91440704MA4UWZZZ0X"  # illegal characters
 
 
 def enterprise_rows():

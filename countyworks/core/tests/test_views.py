@@ -104,7 +104,7 @@ class TestEnterpriseViews(ViewContract):
 
     def test_invalid_credit_code_is_a_form_error(self, client, world):
         client.force_login(world.permitted)
-        resp = client.post(world.create_url, enterprise_form(credit_code="91440704MA4UXXXX0X"))
+        resp = client.post(world.create_url, enterprise_form(credit_code="91440704MA4UWZZZ0X"))
         assert resp.status_code == 200
         assert "统一社会信用代码" in resp.content.decode()
         assert not Enterprise.objects.filter(name="江门市新登记科技有限公司").exists()
