@@ -93,13 +93,19 @@ class Builder:
 
     # --- investment ----------------------------------------------------------------------------
     def investment(self):
-        from countyworks.investment.selectors import counted_projects, investment_stats, overdue_milestones
+        from countyworks.investment.selectors import (
+            IS_1B,
+            IS_100M,
+            counted_projects,
+            investment_stats,
+            overdue_milestones,
+        )
 
         year, through = self.period.start.year, self.through
         s = investment_stats(year=year, unit=self.unit, through=through)
         span = counted_projects(start=date(year, 1, 1), end=through, unit=self.unit)
-        ids_100m = list(span.filter(is_100m=1).values_list("pk", flat=True))
-        ids_1b = list(span.filter(is_1b=1).values_list("pk", flat=True))
+        ids_100m = list(span.filter(IS_100M).values_list("pk", flat=True))
+        ids_1b = list(span.filter(IS_1B).values_list("pk", flat=True))
         label = _span_label(self.period)
         m = "investment.project"
         r_n = self.ref("inv.projects_100m", f"{label}亿元以上项目数", s["projects_100m"], m, ids_100m)
@@ -152,7 +158,7 @@ class Builder:
             # the ≥1亿 project ids behind each child's count, in one query (child = next path segment)
             rest = Substr("unit__path", len(self.unit.path) + 1)
             by_child = {}
-            for child, pk in (span.filter(is_100m=1).exclude(unit_id=self.unit.pk)
+            for child, pk in (span.filter(IS_100M).exclude(unit_id=self.unit.pk)
                               .annotate(child=Substr(rest, 1, StrIndex(rest, Value("/")) - 1))
                               .values_list("child", "pk")):
                 by_child.setdefault(int(child), []).append(pk)

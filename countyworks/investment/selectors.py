@@ -49,6 +49,12 @@ def _yi(wan):
 # --- the counting rule ------------------------------------------------------------------------
 
 
+# The thresholds of the counting rule, as conditions usable in filters and aggregates (plain
+# comparisons, so the database can use them directly rather than testing an annotation).
+IS_100M = Q(planned_investment__gte=UNIT_100M)
+IS_1B = Q(planned_investment__gte=UNIT_1B)
+
+
 def counted_projects(*, start, end, unit=None, queryset=None):
     """THE counting rule (统计口径): the projects that count for `unit` (and every unit above
     the project's credited unit) in the span [start, end] — those whose 签约 date lies in the
@@ -61,18 +67,16 @@ def counted_projects(*, start, end, unit=None, queryset=None):
         qs = qs.filter(unit__in=OrgUnit.objects.filter(path_q(unit.path)).values("pk"))
     return qs.annotate(
         counted_amount=F("planned_investment"),
-        is_100m=Case(When(planned_investment__gte=UNIT_100M, then=Value(1)), default=Value(0),
-                     output_field=IntegerField()),
-        is_1b=Case(When(planned_investment__gte=UNIT_1B, then=Value(1)), default=Value(0),
-                   output_field=IntegerField()),
+        is_100m=Case(When(IS_100M, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        is_1b=Case(When(IS_1B, then=Value(1)), default=Value(0), output_field=IntegerField()),
     )
 
 
 def _span_aggregates(qs, prefix=""):
     return {
-        f"{prefix}n100m": Count("pk", filter=Q(is_100m=1)),
-        f"{prefix}amt100m": Sum("counted_amount", filter=Q(is_100m=1)),
-        f"{prefix}n1b": Count("pk", filter=Q(is_1b=1)),
+        f"{prefix}n100m": Count("pk", filter=IS_100M),
+        f"{prefix}amt100m": Sum("counted_amount", filter=IS_100M),
+        f"{prefix}n1b": Count("pk", filter=IS_1B),
         f"{prefix}n": Count("pk"),
         f"{prefix}amt": Sum("counted_amount"),
     }
@@ -100,14 +104,14 @@ def investment_stats(*, year, unit, through=None):
     this_q = Q(signed_date__gte=start, signed_date__lte=through)
     last_q = Q(signed_date__gte=last_start, signed_date__lte=last_end)
     agg = base.aggregate(
-        n100m=Count("pk", filter=this_q & Q(is_100m=1)),
-        amt100m=Sum("counted_amount", filter=this_q & Q(is_100m=1)),
-        n1b=Count("pk", filter=this_q & Q(is_1b=1)),
+        n100m=Count("pk", filter=this_q & IS_100M),
+        amt100m=Sum("counted_amount", filter=this_q & IS_100M),
+        n1b=Count("pk", filter=this_q & IS_1B),
         n=Count("pk", filter=this_q),
         amt=Sum("counted_amount", filter=this_q),
-        l_n100m=Count("pk", filter=last_q & Q(is_100m=1)),
-        l_amt100m=Sum("counted_amount", filter=last_q & Q(is_100m=1)),
-        l_n1b=Count("pk", filter=last_q & Q(is_1b=1)),
+        l_n100m=Count("pk", filter=last_q & IS_100M),
+        l_amt100m=Sum("counted_amount", filter=last_q & IS_100M),
+        l_n1b=Count("pk", filter=last_q & IS_1B),
     )
     targets = _targets(unit, year)
     t_n, t_amt = targets.get(INDICATOR_PROJECTS_100M), targets.get(INDICATOR_INVESTMENT_100M)
@@ -154,12 +158,12 @@ def units_breakdown(*, unit, year, through, base=None):
     # the child a project rolls up to is the path segment right after `unit`'s own path: one
     # GROUP BY in SQL (projects credited to `unit` itself belong to no child)
     rest = Substr("unit__path", len(unit.path) + 1)
-    per_child = base.filter(is_100m=1).exclude(unit_id=unit.pk).annotate(
+    per_child = base.filter(IS_100M).exclude(unit_id=unit.pk).annotate(
         child=Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
     ).values("child").annotate(
         n100m=Count("pk", filter=this_q),
         amt100m=Sum("counted_amount", filter=this_q),
-        n1b=Count("pk", filter=this_q & Q(is_1b=1)),
+        n1b=Count("pk", filter=this_q & IS_1B),
         l_n100m=Count("pk", filter=last_q),
         l_amt100m=Sum("counted_amount", filter=last_q),
     ).order_by()
