@@ -91,21 +91,25 @@ def reporting_rates(form, weeks, *, units=None, now=None):
     time or late by its first submission) and also as returned. Set-based: one query for the
     submissions' (unit, week, first submission, status), no model instances."""
     now = now or timezone.now()
-    assigned = form.units.all().order_by("path")
+    assigned_qs = form.units.all()
     if units is not None:
-        assigned = assigned.filter(pk__in=units.values("pk") if hasattr(units, "values") else [u.pk for u in units])
-    assigned = list(assigned.values_list("pk", "name"))
+        assigned_qs = assigned_qs.filter(pk__in=units.values("pk") if hasattr(units, "values") else [u.pk for u in units])
+    assigned = list(assigned_qs.order_by("path").values_list("pk", "name"))
     due = {w: form.due_at(w) for w in weeks}
     due_weeks = [w for w in weeks if due[w] < now]
     seen = {}
-    rows = Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=[pk for pk, _ in assigned],
-                                     first_submitted_at__isnull=False)
-    if due_weeks:  # the database compares each first submission with its week's deadline
-        on_time = Case(*[When(week_start=w, first_submitted_at__lte=due[w], then=Value(1)) for w in due_weeks],
-                       default=Value(0), output_field=IntegerField())
-        rows = rows.annotate(on_time=on_time)
-        for unit_id, week, ok, status in rows.values_list("unit_id", "week_start", "on_time", "status"):
-            seen[(unit_id, week)] = (ok == 1, status == S.RETURNED)
+    if due_weeks:
+        # the database compares each first submission with its week's deadline and numbers the
+        # week, so no timestamps or dates are converted in Python
+        when = [When(week_start=w, first_submitted_at__lte=due[w], then=Value(1)) for w in due_weeks]
+        index = [When(week_start=w, then=Value(i)) for i, w in enumerate(due_weeks)]
+        rows = (Submission.objects.filter(form=form, week_start__in=due_weeks, unit__in=assigned_qs.values("pk"),
+                                          first_submitted_at__isnull=False)
+                .annotate(on_time=Case(*when, default=Value(0), output_field=IntegerField()),
+                          week_no=Case(*index, output_field=IntegerField()))
+                .values_list("unit_id", "week_no", "on_time", "status"))
+        for unit_id, week_no, ok, status in rows:
+            seen[(unit_id, due_weeks[week_no])] = (ok == 1, status == S.RETURNED)
     keys = ("expected", "submitted", "on_time", "late", "missing", "returned")
     per_unit = []
     n_weeks = len(due_weeks)
