@@ -240,3 +240,71 @@ class WeekPickerForm(forms.Form):
     week = forms.DateField(label="截至周", required=False, widget=DateInput())
     start = forms.DateField(label="统计起", required=False, widget=DateInput())
     end = forms.DateField(label="统计止", required=False, widget=DateInput())
+
+
+class ReportFormDefinitionForm(forms.Form):
+    """A weekly reporting form as a programme office writes it: one figure per line
+    ("代码 | 名称 | 计量单位 | 必填/选填") and one rule per line ("累计不超过 左指标 右指标" or
+    "不超过 左指标 右指标")."""
+
+    code = forms.SlugField(label="报表代码", max_length=30)
+    name = forms.CharField(label="报表名称", max_length=100)
+    programme = forms.ChoiceField(label="业务", choices=Programme.choices)
+    owner = UnitChoiceField(label="牵头单位", queryset=OrgUnit.objects.none())
+    units = forms.ModelMultipleChoiceField(label="填报单位", queryset=OrgUnit.objects.none(),
+                                           widget=forms.SelectMultiple(attrs={"size": 10}))
+    fields_text = forms.CharField(
+        label="填报指标", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="每行一个指标：代码 | 名称 | 计量单位 | 必填或选填，例如 trees_planted | 已植树 | 株 | 必填")
+    rules_text = forms.CharField(
+        label="校验规则", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一条：“累计不超过 trees_planted seedlings_secured”或“不超过 甲指标 乙指标”")
+    due_weekday = forms.TypedChoiceField(label="截止星期", coerce=int, initial=5,
+                                         choices=[(i, f"星期{'一二三四五六日'[i - 1]}") for i in range(1, 8)])
+    due_time = forms.TimeField(label="截止时间", initial="17:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    active = forms.BooleanField(label="启用", required=False, initial=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = dispatch_units(user, "manage")
+        self.fields["owner"].queryset = units
+        self.fields["units"].queryset = units
+
+    def clean_fields_text(self):
+        out = []
+        for n, line in enumerate(self.cleaned_data["fields_text"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                raise forms.ValidationError(f"第{n}行应写作“代码 | 名称 | 计量单位 | 必填或选填”")
+            required = (parts[3] if len(parts) > 3 else "必填") != "选填"
+            out.append({"code": parts[0], "label": parts[1], "unit": parts[2] if len(parts) > 2 else "",
+                        "required": required})
+        return out
+
+    def clean_rules_text(self):
+        out = []
+        for n, line in enumerate(self.cleaned_data.get("rules_text", "").splitlines(), 1):
+            bits = line.split()
+            if not bits:
+                continue
+            kinds = {"累计不超过": "cumulative_lte", "不超过": "lte"}
+            if len(bits) != 3 or bits[0] not in kinds:
+                raise forms.ValidationError(f"第{n}行应写作“累计不超过 甲指标 乙指标”或“不超过 甲指标 乙指标”")
+            out.append({"type": kinds[bits[0]], "left": bits[1], "right": bits[2]})
+        return out
+
+    @staticmethod
+    def initial_for(form):
+        return {
+            "code": form.code, "name": form.name, "programme": form.programme, "owner": form.owner,
+            "units": list(form.units.all()), "due_weekday": form.due_weekday, "due_time": form.due_time,
+            "start_date": form.start_date, "end_date": form.end_date, "active": form.active,
+            "fields_text": "\n".join(f"{f['code']} | {f['label']} | {f.get('unit', '')} | "
+                                      f"{'必填' if f.get('required', True) else '选填'}" for f in form.fields),
+            "rules_text": "\n".join(f"{'累计不超过' if r['type'] == 'cumulative_lte' else '不超过'} {r['left']} {r['right']}"
+                                     for r in form.rules),
+        }

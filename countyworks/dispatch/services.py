@@ -326,3 +326,52 @@ def notifications_mark_read(*, user, ids=None):
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+_CODE_RE = __import__("re").compile(r"[a-z][a-z0-9_]{0,29}")
+
+
+@transaction.atomic
+def report_form_save(*, actor, form=None, units, fields, rules=(), **attrs):
+    """Create or change a weekly reporting form (programme managers, within their scope).
+    Figure codes must be unique identifiers; rules must name figures of the form; a figure that
+    already has reported data cannot be removed (history must still add up)."""
+    from .models import ReportForm
+
+    errors = {}
+    codes = [f.get("code", "") for f in fields]
+    if not fields:
+        errors["fields"] = "至少需要一个填报指标"
+    for code in codes:
+        if not _CODE_RE.fullmatch(code or ""):
+            errors["fields"] = f"指标代码“{code}”应以小写字母开头，只含小写字母、数字和下划线"
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        errors["fields"] = f"指标代码重复：{'、'.join(dupes)}"
+    for rule in rules:
+        for side in ("left", "right"):
+            if rule.get(side) not in codes:
+                errors["rules"] = f"校验规则引用了不存在的指标“{rule.get(side)}”"
+    for unit in [attrs.get("owner"), *units]:
+        if unit is not None:
+            require_unit_in_scope(actor, unit, programme=P, action="manage")
+    if form is not None:
+        require_unit_in_scope(actor, form.owner, programme=P, action="manage")
+        removed = set(form.field_labels()) - set(codes)
+        used = [c for c in removed if Submission.objects.filter(form=form, figures__has_key=c).exists()]
+        if used:
+            errors["fields"] = f"指标“{'、'.join(used)}”已有填报数据，不能删除（可改名称或停用整张报表）"
+    if errors:
+        raise ValidationError(errors)
+    before = {} if form is None else {**snapshot(form), "units": sorted(form.units.values_list("pk", flat=True))}
+    obj = form or ReportForm()
+    for k, v in attrs.items():
+        setattr(obj, k, v)
+    obj.fields, obj.rules = list(fields), list(rules)
+    obj.full_clean()
+    obj.save()
+    obj.units.set(units)
+    after = {**snapshot(obj), "units": sorted(u.pk for u in units)}
+    audit_log(action=AuditAction.CREATE if form is None else AuditAction.UPDATE, obj=obj, actor=actor,
+              changes=diff(before, after), message=f"周报表“{obj.name}”")
+    return obj

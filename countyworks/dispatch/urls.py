@@ -6,7 +6,9 @@ app_name = "dispatch"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("forms/new/", views.ReportFormEditView.as_view(), name="form_create"),
     path("forms/<int:pk>/", views.HomeView.as_view(), name="form_detail"),
+    path("forms/<int:pk>/edit/", views.ReportFormEditView.as_view(), name="form_update"),
     path("forms/<int:form_pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("submissions/", views.SubmissionListView.as_view(), name="submission_list"),
     path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission_detail"),

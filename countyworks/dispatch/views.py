@@ -31,6 +31,7 @@ from countyworks.core.viewmixins import (
     ScopedListView,
     ScopedMixin,
     ScopedUpdateView,
+    ServiceFormMixin,
 )
 
 from . import documents, selectors, services
@@ -38,6 +39,7 @@ from .filters import BulletinFilter, SubmissionFilter, TaskFilter
 from .forms import (
     BulletinCreateForm,
     ReopenForm,
+    ReportFormDefinitionForm,
     ReviewForm,
     SubmissionForm,
     TaskForm,
@@ -45,7 +47,7 @@ from .forms import (
     WeekPickerForm,
     dispatch_units,
 )
-from .models import Bulletin, Notification, Submission, Task
+from .models import Bulletin, Notification, ReportForm, Submission, Task
 from .tables import BulletinTable, SubmissionTable, TaskTable
 
 P = Programme.DISPATCH
@@ -142,6 +144,7 @@ class HomeView(ScopedMixin, TemplateView):
             ctx["operator_cards"] = self.operator_cards(forms)
         if kinds - {RoleKind.OPERATOR}:
             ctx["grids"] = [g for g in (self.grid(f, params) for f in forms) if g]
+        ctx["can_define_forms"] = RoleKind.MANAGER in kinds
         return ctx
 
     def operator_cards(self, forms):
@@ -830,3 +833,41 @@ class BulletinFigureView(ScopedDetailView):
             deleted=sum(1 for r in rows if r["deleted"]),
         )
         return ctx
+
+
+class ReportFormEditView(ScopedMixin, ServiceFormMixin, FormView):
+    """Create (no pk) or change a weekly reporting form: programme managers only."""
+
+    programme = P
+    action = "manage"
+    form_class = ReportFormDefinitionForm
+    template_name = "core/form.html"
+    success_message = "周报表已保存"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report_form = None
+        if request.user.is_authenticated and "pk" in kwargs and self.has_permission():
+            self.report_form = get_object_or_404(
+                ReportForm.objects.filter(pk__in=selectors.forms_for(request.user).values("pk")), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def title(self):
+        return f"修改周报表：{self.report_form.name}" if self.report_form else "新建周报表"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        if self.report_form:
+            return ReportFormDefinitionForm.initial_for(self.report_form)
+        return {"start_date": timezone.localdate(), "due_weekday": 5, "due_time": "17:00", "active": True}
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        return services.report_form_save(
+            actor=self.request.user, form=self.report_form, units=list(d.pop("units")), fields=d.pop("fields_text"),
+            rules=d.pop("rules_text"), **d)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()

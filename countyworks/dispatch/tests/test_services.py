@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from countyworks.core.models import AuditEntry
 from countyworks.dispatch import services as svc
-from countyworks.dispatch.models import Notification, Reminder, Submission
+from countyworks.dispatch.models import Notification, Reminder, ReportForm, Submission
 from countyworks.dispatch.selectors import reporting_rates, robust_outlier, totals_to_date, week_status
 
 W1, W2, W3 = date(2024, 2, 19), date(2024, 2, 26), date(2024, 3, 4)
@@ -183,3 +183,44 @@ def test_reminders_go_to_the_group_robot_webhook(world, settings):
     assert len(sent) == 3
     assert received and received[0]["msgtype"] == "text"
     assert "三村" in received[0]["text"]["content"] and "尚未报送" in received[0]["text"]["content"]
+
+
+@pytest.mark.django_db
+class TestReportFormDefinition:
+    FIELDS = "trees_planted | 已植树 | 株 | 必填\nseedlings_secured | 已落实苗木 | 株 | 必填\nnote_count | 备注数 | 条 | 选填"
+
+    def post(self, client, url, **extra):
+        data = {"code": "green2", "name": "绿化周报（二期）", "programme": "rural", "fields_text": self.FIELDS,
+                "rules_text": "累计不超过 trees_planted seedlings_secured", "due_weekday": 5, "due_time": "17:00",
+                "start_date": "2024-03-04", "active": "on"}
+        data.update(extra)
+        return client.post(url, data)
+
+    def test_manager_defines_a_form_through_the_page(self, client, world):
+        client.force_login(world["manager"])
+        resp = self.post(client, "/dispatch/forms/new/", owner=world["district"].pk,
+                         units=[world["v1"].pk, world["v2"].pk])
+        assert resp.status_code == 302
+        f = ReportForm.objects.get(code="green2")
+        assert [x["code"] for x in f.fields] == ["trees_planted", "seedlings_secured", "note_count"]
+        assert f.fields[2]["required"] is False and f.rules[0]["type"] == "cumulative_lte"
+        assert set(f.units.values_list("name", flat=True)) == {"一村", "二村"}
+        assert AuditEntry.objects.filter(object_type="dispatch.reportform", action="create").exists()
+
+    def test_bad_lines_and_unknown_rule_figures_are_named(self, client, world):
+        client.force_login(world["manager"])
+        resp = self.post(client, "/dispatch/forms/new/", owner=world["district"].pk, units=[world["v1"].pk],
+                         fields_text="trees_planted 已植树")
+        assert "第1行应写作" in resp.content.decode()
+        resp = self.post(client, "/dispatch/forms/new/", owner=world["district"].pk, units=[world["v1"].pk],
+                         rules_text="累计不超过 trees_planted nothing")
+        assert "不存在的指标“nothing”" in resp.content.decode()
+        assert not ReportForm.objects.filter(code="green2").exists()
+
+    def test_operators_cannot_define_forms_and_used_figures_cannot_be_removed(self, client, world):
+        client.force_login(world["op1"])
+        assert client.get("/dispatch/forms/new/").status_code == 403
+        submit(world, "v1", world["op1"], W1, 5, 1)
+        with pytest.raises(ValidationError, match="已有填报数据"):
+            svc.report_form_save(actor=world["manager"], form=world["form"], units=[world["v1"]],
+                                 fields=[world["form"].fields[0]], rules=[], name="乡村绿化周报")
