@@ -261,9 +261,9 @@ class ReportFormDefinitionForm(forms.Form):
         help_text="每行一条：“累计不超过 trees_planted seedlings_secured”或“不超过 甲指标 乙指标”")
     due_weekday = forms.TypedChoiceField(label="截止星期", coerce=int, initial=5,
                                          choices=[(i, f"星期{'一二三四五六日'[i - 1]}") for i in range(1, 8)])
-    due_time = forms.TimeField(label="截止时间", initial="17:00", widget=forms.TimeInput(attrs={"type": "time"}))
-    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_time = forms.TimeField(label="截止时间", initial="17:00", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    start_date = forms.DateField(label="开始日期", widget=DateInput())
+    end_date = forms.DateField(label="结束日期", required=False, widget=DateInput())
     active = forms.BooleanField(label="启用", required=False, initial=True)
 
     def __init__(self, *args, user=None, **kwargs):
