@@ -23,7 +23,8 @@ def navigation_for(user, path):
             ("inv_projects", gettext_noop("签约项目"), reverse("investment:project_list")),
             ("inv_requests", gettext_noop("服务诉求"), reverse("investment:service_list")),
             ("inv_stats", gettext_noop("招商统计"), reverse("investment:stats")),
-        ]))
+        ] + ([("inv_settings", gettext_noop("评价标准与产业目录"), reverse("investment:settings"))]
+             if programme_roles(user, Programme.INVESTMENT, "manage") else [])))
     if programme_roles(user, Programme.DISPATCH):
         items.append(("dispatch", gettext_noop("周调度"), reverse("dispatch:home")))
         items.append(("bulletins", gettext_noop("月通报"), reverse("dispatch:bulletin_list")))

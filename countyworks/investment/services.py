@@ -439,3 +439,95 @@ def service_request_rate(*, request, actor, rating, comment=""):
     audit_log(action=AuditAction.UPDATE, obj=sr, actor=actor,
               changes=diff(before, snapshot(sr, {"status", "rating", "rating_comment"})))
     return sr
+
+
+# --- configuration: six-good criteria, weights, veto items; the industry catalogue ---------------
+
+
+def _require_district_manager(actor):
+    """The scorecard and the catalogue are the whole district's: only a manager of the
+    investment programme on a top-level unit may change them."""
+    from django.core.exceptions import PermissionDenied
+
+    from countyworks.core.scope import programme_roles
+
+    if actor is not None and not any(r.unit.parent_id is None for r in programme_roles(actor, P, "manage")):
+        raise PermissionDenied("只有区级招商引资业务管理员可以修改评价标准和产业目录")
+
+
+@transaction.atomic
+def evaluation_config_save(*, actor, weights=None, criteria=None, vetoes=None, new_veto=""):
+    """Change dimension weights ({dimension: weight}), criteria ({criterion: (text, max_points)}),
+    veto items ({veto: (text, active)}) and optionally add a veto item. Existing scorecards keep
+    their points; totals are recomputed with the new weights."""
+    from .models import VetoItem
+
+    _require_district_manager(actor)
+    errors = []
+    for dim, w in (weights or {}).items():
+        if w is None or w <= 0 or w > 100:
+            errors.append(f"“{dim.name}”的权重应在0～100之间")
+    for text, mx in (criteria or {}).values():
+        if not text.strip():
+            errors.append("评分标准不能为空")
+        if mx is None or not 1 <= mx <= 100:
+            errors.append(f"“{text[:20]}”的满分应为1～100的整数")
+    if errors:
+        raise ValidationError(errors)
+    for dim, w in (weights or {}).items():
+        if dim.weight != w:
+            audit_log(action=AuditAction.UPDATE, obj=dim, actor=actor, changes={"weight": [str(dim.weight), str(w)]})
+            dim.weight = w
+            dim.save(update_fields=["weight"])
+    for crit, (text, mx) in (criteria or {}).items():
+        if (crit.text, crit.max_points) != (text.strip(), mx):
+            audit_log(action=AuditAction.UPDATE, obj=crit, actor=actor,
+                      changes=diff({"text": crit.text, "max_points": crit.max_points}, {"text": text.strip(), "max_points": mx}))
+            crit.text, crit.max_points = text.strip(), mx
+            crit.save(update_fields=["text", "max_points"])
+    for veto, (text, active) in (vetoes or {}).items():
+        if (veto.text, veto.active) != (text.strip(), active) and text.strip():
+            audit_log(action=AuditAction.UPDATE, obj=veto, actor=actor,
+                      changes=diff({"text": veto.text, "active": veto.active}, {"text": text.strip(), "active": active}))
+            veto.text, veto.active = text.strip(), active
+            veto.save(update_fields=["text", "active"])
+    if new_veto.strip():
+        n = VetoItem.objects.count() + 1
+        code = f"V{n:02d}"
+        while VetoItem.objects.filter(code=code).exists():
+            n += 1
+            code = f"V{n:02d}"
+        veto = VetoItem.objects.create(code=code, text=new_veto.strip())
+        audit_log(action=AuditAction.CREATE, obj=veto, actor=actor, changes={"text": [None, veto.text]})
+
+
+@transaction.atomic
+def industry_catalogue_save(*, actor, changes=None, new=None):
+    """Rename, re-tier or (de)activate industries ({industry: (name, tier, active)}) and add one
+    (name, tier). Industries in use are deactivated, never deleted."""
+    from countyworks.core.models import Industry
+
+    _require_district_manager(actor)
+    names = {i.pk: i.name for i in Industry.objects.all()}
+    for ind, (name, _tier, _active) in (changes or {}).items():
+        names[ind.pk] = name.strip()
+    if new and new[0].strip():
+        names[None] = new[0].strip()
+    dupes = sorted({n for n in names.values() if list(names.values()).count(n) > 1})
+    if dupes or any(not n for n in names.values()):
+        raise ValidationError(f"产业名称不能为空或重复：{'、'.join(dupes)}")
+    for ind, (name, tier, active) in (changes or {}).items():
+        after = {"name": name.strip(), "tier": tier, "active": active}
+        before = {"name": ind.name, "tier": ind.tier, "active": ind.active}
+        if before != after:
+            for k, v in after.items():
+                setattr(ind, k, v)
+            ind.full_clean()
+            ind.save()
+            audit_log(action=AuditAction.UPDATE, obj=ind, actor=actor, changes=diff(before, after))
+    if new and new[0].strip():
+        n = Industry.objects.count() + 1
+        ind = Industry(code=f"IND{n:03d}", name=new[0].strip(), tier=new[1] or Industry.Tier.OTHER, sort_order=80 + n)
+        ind.full_clean()
+        ind.save()
+        audit_log(action=AuditAction.CREATE, obj=ind, actor=actor, changes=diff({}, snapshot(ind)))

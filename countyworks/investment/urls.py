@@ -33,4 +33,5 @@ urlpatterns = [
     path("targets/", views.TargetListView.as_view(), name="target_list"),
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("rules/", views.RulesView.as_view(), name="rules"),
+    path("settings/", views.SettingsView.as_view(), name="settings"),
 ]

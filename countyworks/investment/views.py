@@ -906,3 +906,61 @@ class TargetListView(InvestmentView, ScopedListView):
     def get_queryset(self):
         return super().get_queryset().filter(indicator__programme=P).select_related("unit", "indicator")
 
+
+
+class SettingsView(InvestmentView, ScopedMixin, TemplateView):
+    """评价标准与产业目录: the six-good weights and criteria, veto items, the industry catalogue."""
+
+    action = "manage"
+    template_name = "investment/settings.html"
+
+    def get_context_data(self, **kwargs):
+        from countyworks.core.models import Industry
+
+        from .models import EvalDimension, VetoItem
+
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(title="评价标准与产业目录",
+                   dimensions=EvalDimension.objects.prefetch_related("criteria").order_by("sort_order"),
+                   vetoes=VetoItem.objects.order_by("code"), industries=Industry.objects.order_by("sort_order", "code"),
+                   tiers=Industry.Tier.choices)
+        return ctx
+
+    def post(self, request):
+        from decimal import Decimal, InvalidOperation
+
+        from django.core.exceptions import PermissionDenied
+
+        from countyworks.core.models import Industry
+
+        from .models import EvalCriterion, EvalDimension, VetoItem
+
+        P_ = request.POST
+
+        def num(value, kind):
+            try:
+                return kind(str(value).strip())
+            except (InvalidOperation, ValueError):
+                return None
+
+        try:
+            if P_.get("section") == "industries":
+                changes = {i: (P_.get(f"ind_name_{i.pk}", i.name), P_.get(f"ind_tier_{i.pk}", i.tier),
+                               P_.get(f"ind_active_{i.pk}") == "on") for i in Industry.objects.all()}
+                services.industry_catalogue_save(actor=request.user, changes=changes,
+                                                 new=(P_.get("new_name", ""), P_.get("new_tier", "")))
+            else:
+                services.evaluation_config_save(
+                    actor=request.user,
+                    weights={d: num(P_.get(f"weight_{d.pk}", d.weight), Decimal) for d in EvalDimension.objects.all()},
+                    criteria={c: (P_.get(f"crit_text_{c.pk}", c.text), num(P_.get(f"crit_max_{c.pk}", c.max_points), int))
+                              for c in EvalCriterion.objects.all()},
+                    vetoes={v: (P_.get(f"veto_text_{v.pk}", v.text), P_.get(f"veto_active_{v.pk}") == "on")
+                            for v in VetoItem.objects.all()},
+                    new_veto=P_.get("new_veto", ""))
+            messages.success(request, "已保存")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("investment:settings")

@@ -534,3 +534,36 @@ def test_activity_edit_is_scoped_and_audited(client):
     assert act.title == "拜访甲企业（补记）" and act.enterprises.count() == 0
     entry = AuditEntry.objects.filter(object_id=str(act.pk), action="update").latest("seq")
     assert entry.changes["title"] == ["拜访甲企业", "拜访甲企业（补记）"]
+
+
+@pytest.mark.django_db
+def test_district_manager_configures_weights_vetoes_and_industries(client):
+    from countyworks.core.factories import OrgUnitFactory, user_with_role
+    from countyworks.core.models import AuditEntry, Industry, OrgUnit, Programme, RoleKind
+    from countyworks.investment.models import EvalDimension, VetoItem
+
+    district = OrgUnitFactory(name="配置区", kind=OrgUnit.Kind.DISTRICT)
+    manager = user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, district)
+    sub_manager = user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, OrgUnitFactory(parent=district))
+    operator = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, district)
+    dim = EvalDimension.objects.get(code="project")
+    client.force_login(operator)
+    assert client.get("/investment/settings/").status_code == 403
+    client.force_login(manager)
+    page = client.get("/investment/settings/").content.decode()
+    assert "好项目" in page and "触碰生态环境保护红线" in page and "安全应急产业" in page
+    data = {"section": "evaluation", f"weight_{dim.pk}": "30", "new_veto": "高耗能高排放且无减排方案"}
+    for v in VetoItem.objects.all():
+        data[f"veto_text_{v.pk}"] = v.text
+        data[f"veto_active_{v.pk}"] = "on"
+    client.post("/investment/settings/", data)
+    dim.refresh_from_db()
+    assert dim.weight == 30 and VetoItem.objects.filter(text="高耗能高排放且无减排方案").exists()
+    assert AuditEntry.objects.filter(object_type="investment.evaldimension", changes__weight=["25.00", "30"]).exists()
+    resp = client.post("/investment/settings/", {"section": "evaluation", f"weight_{dim.pk}": "-1"}, follow=True)
+    assert "权重应在0～100之间" in resp.content.decode()
+    client.post("/investment/settings/", {"section": "industries", "new_name": "低空经济", "new_tier": "leading"})
+    assert Industry.objects.get(name="低空经济").tier == "leading"
+    client.force_login(sub_manager)
+    resp = client.post("/investment/settings/", {"section": "industries", "new_name": "另一个"}, follow=True)
+    assert "只有区级" in resp.content.decode() and not Industry.objects.filter(name="另一个").exists()
