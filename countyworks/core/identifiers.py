@@ -214,7 +214,7 @@ def _phone_text(value: object) -> str:
 
 
 def validate_mobile(value: object) -> str:
-    """Mainland mobile number 1[3-9]XXXXXXXXX → its 11 digits; spaces, '-' and a +86 prefix tolerated."""
+    """Mainland mobile number 1[3-9] followed by nine digits → its 11 digits; spaces, '-' and a +86 prefix tolerated."""
     digits = _phone_text(value).replace("-", "")
     if not digits:
         raise InvalidValue("手机号码不能为空", value)
@@ -228,7 +228,7 @@ def validate_mobile(value: object) -> str:
 def validate_phone(value: object) -> str:
     """Mobile number (→ 11 digits) or landline with area code (→ '0750-3501234', extension '-801').
 
-    Landline rule: area code 010/02X (3 digits) or 0XXX (4 digits), then a
+    Landline rule: area code 010/02X (3 digits) or 0 + three digits (4 digits), then a
     7–8 digit local number not starting with 0/1; brackets, spaces and '-' tolerated.
     """
     text = _phone_text(value)
