@@ -381,6 +381,13 @@ def milestone_set(*, project, kind, actor, planned_date=None, actual_date=None, 
         earlier = project.milestones.filter(kind__in=Milestone.ORDER[:pos], actual_date__gt=ms.actual_date)
         for e in earlier:
             raise ValidationError({"actual_date": f"{ms.get_kind_display()}日期不能早于{e.get_kind_display()}日期（{e.actual_date}）"})
+    if ms.planned_date and kind != Milestone.Kind.SIGNED:
+        if ms.planned_date < project.signed_date:
+            raise ValidationError({"planned_date": f"计划{ms.get_kind_display()}日期不能早于签约日期（{project.signed_date}）"})
+        pos = Milestone.ORDER.index(kind)
+        later_first = project.milestones.filter(kind__in=Milestone.ORDER[1:pos], planned_date__gt=ms.planned_date)
+        for e in later_first:
+            raise ValidationError({"planned_date": f"计划{ms.get_kind_display()}日期不能早于计划{e.get_kind_display()}日期（{e.planned_date}）"})
     ms.full_clean()
     ms.save()
     if kind == Milestone.Kind.SIGNED and ms.actual_date and ms.actual_date != project.signed_date:

@@ -203,3 +203,17 @@ class TestMilestonesAndServiceRequests:
         svc.service_request_rate(request=sr, actor=operator_a, rating=5, comment="满意")
         sr.refresh_from_db()
         assert sr.status == ServiceRequest.Status.CLOSED and sr.rating == 5
+
+
+@pytest.mark.django_db
+def test_planned_milestones_keep_their_order(tree, manager):
+    from .conftest import make_project
+
+    p = make_project(tree["a"], 20000, date(2024, 1, 10))
+    with pytest.raises(ValidationError, match="不能早于签约日期"):
+        svc.milestone_set(project=p, kind="started", planned_date=date(2024, 1, 1), actor=manager)
+    svc.milestone_set(project=p, kind="land", planned_date=date(2024, 4, 1), actor=manager)
+    with pytest.raises(ValidationError, match="不能早于计划供地日期"):
+        svc.milestone_set(project=p, kind="started", planned_date=date(2024, 3, 1), actor=manager)
+    svc.milestone_set(project=p, kind="started", planned_date=date(2024, 5, 1), actor=manager)
+    assert p.milestones.get(kind="started").planned_date == date(2024, 5, 1)
