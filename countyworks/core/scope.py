@@ -62,6 +62,12 @@ def scope_q(user, *, programme, unit_field="unit", action="view"):
     return Q(**{f"{unit_field}__in": OrgUnit.objects.filter(q).values("pk")})
 
 
+def units_in_scope(user, *, programme, action="view"):
+    """The org units the user may act on for `programme`, in tree order (form choices, unit
+    pickers): the same rule as `visible_to`, as a queryset of units."""
+    return OrgUnit.objects.filter(scope_q(user, programme=programme, unit_field="pk", action=action)).order_by("path")
+
+
 def unit_in_scope(user, unit, *, programme, action="view"):
     return any(unit.path.startswith(p) for p in scope_paths(user, programme=programme, action=action))
 

@@ -287,7 +287,7 @@ def _setup_section(section) -> None:
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
 
-def _add_field(paragraph, instr: str, placeholder: str, font: str, size: float) -> None:
+def _add_field(paragraph, instr: str, shown_text: str, font: str, size: float) -> None:
     """A complex field (begin / instrText / separate / cached result / end)."""
 
     def fld_char(kind):
@@ -305,7 +305,7 @@ def _add_field(paragraph, instr: str, placeholder: str, font: str, size: float) 
     instr_el.text = f" {instr} "
     run._r.append(instr_el)
     fld_char("separate")
-    _style_run(paragraph.add_run(placeholder), font, size)
+    _style_run(paragraph.add_run(shown_text), font, size)
     fld_char("end")
 
 

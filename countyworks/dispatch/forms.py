@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from countyworks.core.forms import DateInput
 from countyworks.core.models import OrgUnit, Programme, RoleKind, User
-from countyworks.core.scope import scope_paths
+from countyworks.core.scope import units_in_scope
 
 from .models import Task
 
@@ -20,13 +20,7 @@ PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")
 
 def dispatch_units(user, action="view"):
     """Org units inside the user's dispatch scope for `action`, in tree order."""
-    paths = scope_paths(user, programme=P, action=action)
-    if not paths:
-        return OrgUnit.objects.none()
-    q = Q()
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return OrgUnit.objects.filter(q).order_by("path")
+    return units_in_scope(user, programme=P, action=action)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -4,13 +4,12 @@ service function called from the view."""
 from datetime import date
 
 from django import forms
-from django.db.models import Q
 
 from countyworks.core.forms import DateInput
 from countyworks.core.identifiers import normalize_credit_code, validate_credit_code
 from countyworks.core.models import Enterprise, Industry, OrgUnit, Programme, User
 from countyworks.core.parsing import InvalidValue
-from countyworks.core.scope import scope_paths
+from countyworks.core.scope import units_in_scope
 
 from . import selectors
 from .models import Activity, Lead, Milestone, Project, ReviewItem, ReviewMeeting, ServiceRequest
@@ -20,13 +19,7 @@ P = Programme.INVESTMENT
 
 def units_for(user, action="view"):
     """Org units inside the user's investment scope for `action`, in tree order."""
-    paths = scope_paths(user, programme=P, action=action)
-    if not paths:
-        return OrgUnit.objects.none()
-    q = Q()
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return OrgUnit.objects.filter(q).order_by("path")
+    return units_in_scope(user, programme=P, action=action)
 
 
 def top_unit(user, action="view"):

@@ -171,7 +171,7 @@ def test_enterprise_create_normalises_the_credit_code(operator):
 def test_enterprise_create_rejects_an_invalid_credit_code(operator):
     code = random_credit_code(random.Random(4))
     wrong_check = code[:17] + ("0" if code[17] != "0" else "1")
-    for bad, fragment in [(wrong_check, "校验位"), (code[:17], "18位"), ("91440704MA4UXXXX0O", "非法字符")]:
+    for bad, fragment in [(wrong_check, "校验位"), (code[:17], "18位"), ("91440704MA4UWZZZ0O", "非法字符")]:
         with pytest.raises(ValidationError) as exc:
             services.enterprise_create(actor=operator, name="江门市乙有限公司", credit_code=bad)
         messages = exc.value.message_dict["credit_code"]
