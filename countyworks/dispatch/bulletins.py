@@ -81,6 +81,11 @@ class Builder:
             raise ValueError("月通报的期间应为 YYYY-MM")
         self.unit = unit
         today = timezone.localdate()
+        if self.period.start > today:
+            # a month that has not begun has no records: refuse rather than print zeros
+            raise ValueError(
+                f"{self.period.label_zh}尚未开始（今天是{today.year}年{today.month}月{today.day}日），不能生成该月通报"
+            )
         self.through = min(self.period.end, today)
         self.blocks, self.figures, self.n = [], {}, 0
         self.issue_date = issue_date or min(
@@ -92,6 +97,12 @@ class Builder:
             ),
         )
         self.doc_number = doc_number
+
+    @property
+    def through_label(self):
+        """"3月底" for a finished month, "3月20日" while the month is still running."""
+        t = self.through
+        return f"{t.month}月底" if t == self.period.end else f"{t.month}月{t.day}日"
 
     def ref(self, key, label, value, model, ids):
         self.figures[key] = {"label": label, "value": value, "model": model, "ids": sorted(ids)}
@@ -315,14 +326,13 @@ class Builder:
         totals = {c: sum((t[c] for t in by_unit.values()), Decimal(0)) for c in codes}
         ids = sorted(i for v in ids_by_unit.values() for i in v)  # sorted once: ref() re-sorts in linear time
         m = "dispatch.submission"
-        refs = {code: self.ref(f"green.{code}", f"截至{self.period.label_zh}底{label}", float(totals[code]), m, ids)
+        refs = {code: self.ref(f"green.{code}", f"截至{self.period.start.year}年{self.through_label}{label}", float(totals[code]), m, ids)
                 for code, label in form.field_labels().items()}
         self.section("乡村绿化工作进展")
-        month = self.period.start.month
         parts = [("training", "参加乡村绿化培训共", "人次"), ("sages_visited", "村“两委”干部走访乡贤共", "人"),
                  ("party_members", "参与“五带头”的农村党员", "人"), ("seedlings_secured", "目前已落实苗木数量", "株"),
                  ("trees_planted", "已植树", "株")]
-        runs = [f"截至{month}月底，{_area(self.unit)}村（社区）"]
+        runs = [f"截至{self.through_label}，{_area(self.unit)}村（社区）"]
         present = [p for p in parts if p[0] in totals]
         for i, (code, before, after) in enumerate(present):
             sep = "" if i == 0 else ("；" if code == "seedlings_secured" else "，")
@@ -369,7 +379,7 @@ class Builder:
                          cell(_num(t.get("trees_planted", 0)), float(t.get("trees_planted", 0)), k),
                          cell(f"{rate:.1f}%" if rate is not None else "—", rate),
                          cell(_num(t.get("training", 0)), float(t.get("training", 0)))])
-        self.blocks.append(table(f"表{self.table_no()} {what}乡村绿化进度（截至{month}月底）",
+        self.blocks.append(table(f"表{self.table_no()} {what}乡村绿化进度（截至{self.through_label}）",
                                  ["排名", head, "已落实苗木(株)", "已植树(株)", "植树率", "培训人次"], rows,
                                  key="green.by_unit"))
         if len(per_unit) >= 6:

@@ -139,3 +139,29 @@ def test_bad_period_is_a_clear_error(world):
 
     with pytest.raises(CommandError, match="月份“13”无效"):
         call_command("bulletin", "--programme", "investment", "--period", "2024-13", "-o", "/tmp/x.json")
+
+
+@pytest.mark.django_db
+def test_bulletin_for_a_month_not_begun_is_refused(world):
+    from django.core.management.base import CommandError
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    future = f"{today.year + 2}-{today.month:02d}"
+    with pytest.raises(ValueError, match="尚未开始"):
+        bulletin_build(programme="investment", period=future, unit=world["district"])
+    with pytest.raises(CommandError, match="尚未开始"):
+        call_command("bulletin", "--programme", "investment", "--period", future, "--format", "json",
+                     "-o", "/dev/null", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_bulletin_of_the_running_month_says_through_which_day(world, monkeypatch):
+    from countyworks.dispatch import bulletins
+
+    monkeypatch.setattr(bulletins.timezone, "localdate", lambda: date(2024, 3, 20))
+    b = bulletins.Builder(programme="rural", period="2024-03", unit=world["district"])
+    assert b.through == date(2024, 3, 20)
+    assert b.through_label == "3月20日"
+    monkeypatch.setattr(bulletins.timezone, "localdate", lambda: date(2024, 4, 2))
+    assert bulletins.Builder(programme="rural", period="2024-03", unit=world["district"]).through_label == "3月底"
