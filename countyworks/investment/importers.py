@@ -124,6 +124,16 @@ class ProjectImporter(Importer):
                 err(col, f"{col[:-2]}日期不能早于{prev_label[:-2]}日期")
             if d:
                 prev_label, prev = col, d
+        if self.actor is not None and data["name"] and data["credit_code"]:
+            # a row matching an existing project must not move or change a project the importing
+            # user may not change (another unit's project): refused as this row's error
+            existing = (Project.objects.filter(name=data["name"], enterprise__credit_code=data["credit_code"])
+                        .select_related("unit").first())
+            if existing is not None:
+                try:
+                    require_unit_in_scope(self.actor, existing.unit, programme=P, action="change")
+                except PermissionDenied:
+                    err("项目名称", f"该项目属于其他单位（{existing.unit.name}），无权修改")
         return data
 
     def key(self, d):

@@ -115,3 +115,31 @@ def test_targets_import_and_stats_command(tree, tmp_path):
     assert data["projects_100m"] == 2 and data["target_projects_100m_pct"] == 100.0
     assert data["investment_100m_yi"] == 2.4 and data["target_investment_pct"] == 80.0
     assert {r["unit"] for r in data["by_unit"]} == {"甲街道"}
+
+
+@pytest.mark.django_db
+def test_operator_cannot_rewrite_another_units_project_by_import(tree, tmp_path):
+    """The row names an existing project of 乙街道 but gives the operator's own unit and a new
+    amount: refused as that row's error, and the project keeps its unit and amount."""
+    from countyworks.core.factories import user_with_role
+    from countyworks.core.models import Programme, RoleKind
+
+    path = sheet(tmp_path, good_rows(tree)[2:], name="setup.xlsx")
+    with open(path, "rb") as fh:
+        assert run_import("projects", fh, path.name, actor=None).ok
+    theirs = Project.objects.get(name="丙扩产")
+    unit_before, amount_before = theirs.unit_id, theirs.planned_investment
+    op = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, tree["a"])
+    row = list(good_rows(tree)[2])
+    row[6], row[4] = "甲街道", 99999
+    attack = sheet(tmp_path, [good_rows(tree)[0], row], name="attack.xlsx")
+    entries = AuditEntry.objects.count()
+    with open(attack, "rb") as fh:
+        report = run_import("projects", fh, attack.name, actor=op)
+    assert not report.ok
+    assert any(p.column == "项目名称" and "该项目属于其他单位" in p.message and "无权修改" in p.message
+               for p in report.problems)
+    theirs.refresh_from_db()
+    assert (theirs.unit_id, theirs.planned_investment) == (unit_before, amount_before)
+    assert not Project.objects.filter(name="甲项目").exists()  # all or nothing
+    assert AuditEntry.objects.filter(action__in=["create", "update"]).count() <= entries
