@@ -210,7 +210,10 @@ def _sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text[:65536].splitlines()[:50] if ln.strip()]
     best, best_score = ",", 0
     for delim in (",", "\t", ";"):
-        counts = Counter(len(r) for r in csv.reader(lines, delimiter=delim) if len(r) > 1)
+        try:
+            counts = Counter(len(r) for r in csv.reader(lines, delimiter=delim) if len(r) > 1)
+        except csv.Error:  # a huge or broken field: this delimiter tells nothing; reading reports it
+            continue
         if counts:
             width, freq = max(counts.items(), key=lambda kv: (kv[1] * (kv[0] - 1), kv[0]))
             if freq * (width - 1) > best_score:
@@ -225,7 +228,24 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
         raise SpreadsheetError("文件扩展名为 .csv，但内容是 Excel 表格，请改正扩展名后重新上传")
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    return enumerate(reader, start=1)
+    return _csv_checked(reader)
+
+
+def _csv_checked(reader) -> Iterator[tuple[int, list]]:
+    """Rows numbered as a spreadsheet shows them; a field over the csv module's limit (or a
+    broken quote that runs on) becomes a message naming the row, not a traceback."""
+    n = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SpreadsheetError(
+                f"第{reader.line_num}行: 单元格内容过长（超过{csv.field_size_limit()}字）或引号不成对，请检查该行"
+            ) from exc
+        n += 1
+        yield n, row
 
 
 # --------------------------------------------------------------------------- read_table

@@ -396,3 +396,20 @@ def test_write_errors_xlsx():
         [5, "企业名称", "不能为空"],
         [None, None, "缺少表头"],
     ]
+
+
+@pytest.mark.django_db
+def test_csv_with_a_field_over_the_csv_limit_is_a_message_not_a_traceback():
+    import csv as _csv
+    import io as _io
+
+    from countyworks.core.importing import run_import
+
+    huge = "甲" * (_csv.field_size_limit() + 10)
+    data = f"企业名称,统一社会信用代码\n{huge},x\n".encode()
+    report = run_import("enterprises", _io.BytesIO(data), "e.csv", actor=None)
+    assert not report.ok
+    assert "第2行" in report.problems[0].message and "单元格内容过长" in report.problems[0].message
+    broken = b'\xe4\xbc\x81\xe4\xb8\x9a\xe5\x90\x8d\xe7\xa7\xb0,x\n"' + b"a" * (_csv.field_size_limit() + 5)
+    report = run_import("enterprises", _io.BytesIO(broken), "e.csv", actor=None)
+    assert not report.ok and "行" in report.problems[0].message
