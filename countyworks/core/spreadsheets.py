@@ -135,7 +135,61 @@ def read_rows(source: Any, filename: str) -> Iterator[tuple[int, list]]:
     return _calamine_rows(source)
 
 
+MAX_ROWS = 200_000  # rows a sheet may declare
+MAX_COLUMNS = 1_000
+MAX_CELLS = 20_000_000
+MAX_UNCOMPRESSED = 500 * 1024 * 1024  # bytes, all members of an .xlsx together
+MAX_RATIO = 200  # uncompressed ÷ compressed, for members over 1 MB (zip bombs)
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_zip_limits(source: Any) -> None:
+    """Refuse, before the reader allocates anything, an .xlsx whose members inflate too far
+    (zip bomb) or whose worksheet declares a huge range (one cell at XFD1048576 in a 5 KB file
+    would make the reader allocate the whole grid)."""
+    import zipfile
+
+    data = _read_bytes(source)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    if data[:4] != b"PK\x03\x04":
+        return
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # the reader reports a broken file in its own words
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise SpreadsheetError(f"文件解压后达{total // (1024 * 1024)}MB，超过上限{MAX_UNCOMPRESSED // (1024 * 1024)}MB")
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise SpreadsheetError("文件压缩比异常（疑似压缩炸弹），已拒绝读取")
+        if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
+            with zf.open(i) as fh:
+                head = fh.read(8192)
+            m = _DIMENSION.search(head)
+            if not m:
+                continue
+            col, row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+            rows = int(row or 1)
+            cols = _column_number(col) if col else 1
+            if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+                raise SpreadsheetError(
+                    f"表格过大：{rows}行×{cols}列，超过上限（{MAX_ROWS}行、{MAX_COLUMNS}列）；"
+                    "请删除表格远处的空白格式或只保留数据区域后重新上传"
+                )
+
+
 def _calamine_rows(source: Any) -> Iterator[tuple[int, list]]:
+    _check_zip_limits(source)
     try:
         if isinstance(source, str | os.PathLike):
             book = python_calamine.CalamineWorkbook.from_path(source)

@@ -413,3 +413,21 @@ def test_csv_with_a_field_over_the_csv_limit_is_a_message_not_a_traceback():
     broken = b'\xe4\xbc\x81\xe4\xb8\x9a\xe5\x90\x8d\xe7\xa7\xb0,x\n"' + b"a" * (_csv.field_size_limit() + 5)
     report = run_import("enterprises", _io.BytesIO(broken), "e.csv", actor=None)
     assert not report.ok and "行" in report.problems[0].message
+
+
+@pytest.mark.django_db
+def test_xlsx_with_one_cell_far_away_is_refused_cheaply(tmp_path):
+    """A 5 KB file declaring XFD1048576 used to make the reader allocate 549 GB and abort."""
+    from countyworks.core.importing import run_import
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "统一社会信用代码"])
+    ws["XFD1048576"] = "x"
+    path = tmp_path / "far.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 20_000
+    with open(path, "rb") as fh:
+        report = run_import("enterprises", fh, path.name, actor=None)
+    assert not report.ok
+    assert "表格过大" in report.problems[0].message and "1048576行×16384列" in report.problems[0].message
