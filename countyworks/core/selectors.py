@@ -30,20 +30,12 @@ def audit_entry_display(entry):
             except Exception:  # noqa: BLE001 - keys like "started.actual_date" are not fields
                 label = EXTRA_LABELS.get(key, key)
         if sub:
-            label = f"{_milestone_label(field_name)}·{'实际日期' if sub == 'actual_date' else '计划日期' if sub == 'planned_date' else sub}"
+            part = getattr(model, "audit_part_label", None)  # the model names its own sub-records
+            label = f"{part(field_name) if part else field_name}·{'实际日期' if sub == 'actual_date' else '计划日期' if sub == 'planned_date' else sub}"
         if isinstance(pair, list) and len(pair) == 2:
             before, after = (choices.get(v, v) for v in pair)
             rows.append((label, before, after, True))
         else:
             rows.append((label, pair, None, False))
     return type_label, rows
-
-
-def _milestone_label(kind):
-    try:
-        from countyworks.investment.models import Milestone
-
-        return Milestone.Kind(kind).label
-    except (ImportError, ValueError):
-        return kind
 

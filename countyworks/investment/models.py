@@ -298,6 +298,14 @@ class Project(models.Model):
 
         return reverse("investment:project_detail", args=[self.pk])
 
+    @staticmethod
+    def audit_part_label(key):
+        """Audit keys like "started.actual_date" name a milestone: its label for the viewer."""
+        try:
+            return Milestone.Kind(key).label
+        except ValueError:
+            return key
+
 
 class Milestone(models.Model):
     class Kind(models.TextChoices):
