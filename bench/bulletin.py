@@ -62,12 +62,12 @@ def _figure_sql(vendor, code):
 
 def floor(root, through, period_weeks):
     """The bulletin's tables straight from SQL. Returns plain numbers and id lists."""
+    from countyworks.dispatch.bulletins import GREENING_TABLE_MAX
     from django.db import connection
     from django.utils import timezone
     from investment_stats import prefix_range, sql_floor
 
     from countyworks.core.models import OrgUnit
-    from countyworks.dispatch.bulletins import GREENING_TABLE_MAX
     from countyworks.dispatch.models import ReportForm, Submission
     from countyworks.investment.models import UNIT_1B, UNIT_100M, Milestone, Project
 
@@ -321,12 +321,12 @@ def timed_once(fn):
 
 def child(db, a) -> dict:
     province.setup_django(db)
+    from countyworks.dispatch.bulletins import Builder, bulletin_build
+    from countyworks.dispatch.documents import render_docx
     from django.db import connection
 
     from countyworks.core.models import OrgUnit, Programme
     from countyworks.core.periods import Period
-    from countyworks.dispatch.bulletins import Builder, bulletin_build
-    from countyworks.dispatch.documents import render_docx
     from countyworks.dispatch.models import ReportForm
     from countyworks.dispatch.selectors import form_weeks
 

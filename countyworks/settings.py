@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "countyworks.core",
+    "countyworks.reporting",
+    # programme apps: each registers itself with core.programmes (nav, bulletin, stats, URLs, API)
     "countyworks.investment",
     "countyworks.dispatch",
     "countyworks.demo",
@@ -173,6 +175,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# Pin the platform's "today" (core.clock.today) for a demo on its data's date: COUNTYWORKS_TODAY=2024-03-20
+COUNTYWORKS_TODAY = env.str("COUNTYWORKS_TODAY", default="")
 USE_I18N = True
 USE_TZ = True
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from countyworks.core import programmes as registry
 from countyworks.core import views as core_views
 
 urlpatterns = [
@@ -10,8 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("core/", include("countyworks.core.urls")),
-    path("investment/", include("countyworks.investment.urls")),
-    path("dispatch/", include("countyworks.dispatch.urls")),
-    path("cockpit/", include("countyworks.dispatch.cockpit_urls")),
+    path("cockpit/", include("countyworks.reporting.cockpit_urls")),
     path("api/", include("countyworks.api.urls")),
 ]
+# every programme's pages, at /<url_prefix>/ (its URLconf's app_name is the namespace)
+urlpatterns += [path(f"{spec.url_prefix}/", include(spec.urls)) for spec in registry.programmes() if spec.urls]

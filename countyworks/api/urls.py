@@ -2,15 +2,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import core, programmes
+from countyworks.core import programmes as registry
+
+from . import core
 
 router = DefaultRouter()
 router.register("orgunits", core.OrgUnitViewSet, basename="orgunit")
 router.register("enterprises", core.EnterpriseViewSet, basename="enterprise")
-router.register("investment/leads", programmes.LeadViewSet, basename="lead")
-router.register("investment/projects", programmes.ProjectViewSet, basename="project")
-router.register("dispatch/submissions", programmes.SubmissionViewSet, basename="submission")
-router.register("dispatch/bulletins", programmes.BulletinViewSet, basename="bulletin")
+for spec in registry.programmes():  # each programme registers its own read endpoints
+    if spec.api:
+        spec.api(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

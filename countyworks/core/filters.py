@@ -1,6 +1,7 @@
 import django_filters as df
 from django.db.models import Q
 
+from . import clock
 from .forms import DateInput
 from .models import AuditAction, AuditEntry, Enterprise, Industry, OrgUnit, Programme, Target, User
 
@@ -18,9 +19,8 @@ class OrgUnitFilter(df.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
     def only_active(self, qs, name, value):
-        from django.utils import timezone
 
-        return qs.active_on(timezone.localdate()) if value else qs
+        return qs.active_on(clock.today()) if value else qs
 
 
 class EnterpriseFilter(df.FilterSet):

@@ -167,7 +167,7 @@ def validate_id_number(value: object, *, today: dt.date | None = None) -> str:
         birth = dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:
         raise InvalidValue("身份证号中的出生日期不正确", value)
-    if not dt.date(1900, 1, 1) <= birth <= (today or dt.date.today()):
+    if not dt.date(1900, 1, 1) <= birth <= (today or _today()):
         raise InvalidValue("身份证号中的出生日期不正确", value)
     if _id_check_char(code[:17]) != code[17]:
         raise InvalidValue("身份证号校验位不正确，请核对是否有填错的数字", value)
@@ -268,3 +268,9 @@ def mask_phone(value: object) -> str:
 def mask_bank_account(value: object) -> str:
     """'6222 0212 3456 1234' → '************1234': spaces dropped, last 4 kept, never over half."""
     return _mask(re.sub(r"[\s\-]", "", normalize_text(value)), 0, 4)
+
+
+def _today():
+    from .clock import today  # lazily: the rest of this module needs no Django
+
+    return today()

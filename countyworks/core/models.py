@@ -447,3 +447,47 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# --- workflow history and notifications --------------------------------------------------------
+
+
+class FlowTransition(models.Model):
+    """One transition made through core.workflow: who moved which record from what to what, when
+    and why. The UI lists these as the record's history."""
+
+    flow = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=100)  # app_label.model
+    object_id = models.BigIntegerField()
+    transition = models.CharField(max_length=60)
+    source = models.CharField(max_length=40)
+    target = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    attachment = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流转记录"
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.object_type}#{self.object_id} {self.source}→{self.target}"
+
+
+class Notification(models.Model):
+    """A message in a user's bell (the table keeps its first name, dispatch_notification)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "dispatch_notification"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text

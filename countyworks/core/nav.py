@@ -1,33 +1,43 @@
-"""The navigation shows only what the user's roles allow."""
+"""The navigation shows only what the user's roles allow. Programme entries come from the
+programme registry (each programme's `nav`); core knows no programme."""
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop
 
-from .models import Programme, RoleKind
+from . import programmes as registry
+from .models import Notification, RoleKind
 from .scope import has_any_programme_role, has_system_role, programme_roles
+
+
+def _programme_items(user):
+    items = []
+    for spec in registry.programmes():
+        if not programme_roles(user, spec.code):
+            continue
+        entries = []
+        for item in spec.nav:
+            if not programme_roles(user, spec.code, item.action):
+                continue
+            if item.visible and not item.visible(user):
+                continue
+            try:
+                entries.append((item.key, item.label, reverse(item.url_name)))
+            except NoReverseMatch:
+                continue
+        if len(entries) == 1 or (entries and spec.nav_flat):
+            items.extend(entries)
+        elif entries:
+            items.append((spec.code, spec.nav_label, entries))
+    return items
 
 
 def navigation_for(user, path):
     """Menu entries (some grouped into drop-downs) for what the user's roles allow. The entry
     whose URL is the longest prefix of the current path is marked active."""
-    from django.utils.translation import gettext_noop
-
     items = [("home", gettext_noop("首页"), reverse("home"))]
     if any(r.kind in (RoleKind.LEADER, RoleKind.MANAGER) for r in programme_roles(user)):
         items.append(("cockpit", gettext_noop("领导驾驶舱"), reverse("cockpit:index")))
-    if programme_roles(user, Programme.INVESTMENT):
-        items.append(("investment", gettext_noop("招商引资"), [
-            ("inv_leads", gettext_noop("招商线索"), reverse("investment:lead_list")),
-            ("inv_pipeline", gettext_noop("线索看板"), reverse("investment:pipeline")),
-            ("inv_activities", gettext_noop("招商活动"), reverse("investment:activity_list")),
-            ("inv_meetings", gettext_noop("准入评审"), reverse("investment:meeting_list")),
-            ("inv_projects", gettext_noop("签约项目"), reverse("investment:project_list")),
-            ("inv_requests", gettext_noop("服务诉求"), reverse("investment:service_list")),
-            ("inv_stats", gettext_noop("招商统计"), reverse("investment:stats")),
-        ] + ([("inv_settings", gettext_noop("评价标准与产业目录"), reverse("investment:settings"))]
-             if programme_roles(user, Programme.INVESTMENT, "manage") else [])))
-    if programme_roles(user, Programme.DISPATCH):
-        items.append(("dispatch", gettext_noop("周调度"), reverse("dispatch:home")))
-        items.append(("bulletins", gettext_noop("月通报"), reverse("dispatch:bulletin_list")))
+    items.extend(_programme_items(user))
     basics = []
     if has_any_programme_role(user) or has_system_role(user, RoleKind.SYSADMIN):
         basics.append(("orgunits", gettext_noop("组织机构"), reverse("core:orgunit_list")))
@@ -55,10 +65,8 @@ def navigation_for(user, path):
                 "url": children[0]["url"]}
 
     nav = [entry(*item) for item in items]
-    from countyworks.dispatch.models import Notification
-
     # the bell in the navbar (base.html shows this item apart from the menu)
-    nav.append({"key": "notifications", "label": gettext_noop("通知"), "url": reverse("dispatch:notifications"),
-                "active": path.startswith(reverse("dispatch:notifications")),
+    nav.append({"key": "notifications", "label": gettext_noop("通知"), "url": reverse("core:notifications"),
+                "active": path.startswith(reverse("core:notifications")),
                 "count": Notification.objects.filter(user=user, read_at__isnull=True).count()})
     return nav

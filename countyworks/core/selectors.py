@@ -39,3 +39,23 @@ def audit_entry_display(entry):
             rows.append((label, pair, None, False))
     return type_label, rows
 
+
+
+def unit_by_name_or_code(text):
+    """The org unit a command line names (its code, else its unique name); the top unit when
+    blank. Raises CommandError with a Chinese message."""
+    from django.core.management.base import CommandError
+
+    from .models import OrgUnit
+
+    if not text:
+        unit = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
+        if unit is None:
+            raise CommandError("尚无组织单位，请先导入组织机构或运行 countyworks load-demo")
+        return unit
+    matches = list(OrgUnit.objects.filter(code=text)) or list(OrgUnit.objects.filter(name=text))
+    if not matches:
+        raise CommandError(f"找不到单位“{text}”")
+    if len(matches) > 1:
+        raise CommandError(f"单位名称“{text}”不唯一，请使用单位代码")
+    return matches[0]

@@ -5,6 +5,9 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
+    path("flow/<str:flow>/<int:pk>/", views.flow_transition, name="flow_transition"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("orgunits/", views.OrgUnitListView.as_view(), name="orgunit_list"),
     path("orgunits/new/", views.OrgUnitCreateView.as_view(), name="orgunit_create"),
     path("orgunits/<int:pk>/", views.OrgUnitDetailView.as_view(), name="orgunit_detail"),

@@ -3,17 +3,16 @@ only from `Model.objects.visible_to(user, action)`, so a record outside the user
 and a user without any role for the view's programme gets 403."""
 
 import io
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.utils import timezone
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from . import clock
 from .audit import audit_log
 from .models import AuditAction
 from .scope import has_any_programme_role, has_system_role, programme_roles
@@ -68,7 +67,7 @@ class ExportMixin:
         write_xlsx(buf, [(self.export_name, [str(h) for h in headers], rows)])
         audit_log(action=AuditAction.EXPORT, actor=self.request.user, object_type=f"export.{self.model._meta.label_lower}",
                   object_repr=f"{self.export_name}导出", message=f"导出{len(rows)}行；条件：{self.request.GET.urlencode()}")
-        name = f"{self.export_name}_{timezone.localdate():%Y%m%d}.xlsx"
+        name = f"{self.export_name}_{clock.today():%Y%m%d}.xlsx"
         resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         from urllib.parse import quote
 
@@ -153,4 +152,4 @@ class ScopedUpdateView(ScopedMixin, ServiceFormMixin, UpdateView):
 
 
 def today():
-    return date.today()
+    return clock.today()

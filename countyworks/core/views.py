@@ -9,9 +9,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
@@ -30,7 +32,18 @@ from .forms import (
     UserForm,
 )
 from .importing import REGISTRY, errors_xlsx, export_xlsx, get_importer, run_import, template_xlsx
-from .models import Attachment, AuditEntry, Enterprise, OrgUnit, Role, RoleKind, Target, User
+from .models import (
+    Attachment,
+    AuditEntry,
+    Enterprise,
+    Notification,  # noqa: I001
+    OrgUnit,
+    Role,
+    RoleKind,
+    Target,
+    User,
+)
+from .notifications import notifications_mark_read
 from .scope import has_any_programme_role, has_system_role, system_kinds
 from .tables import AuditTable, EnterpriseTable, OrgUnitTable, TargetTable, UserTable
 from .viewmixins import (
@@ -548,3 +561,76 @@ def register_export(request, kind):
     buf = io.BytesIO()
     export_xlsx(kind, buf, actor=request.user)
     return _download(buf.getvalue(), f"{importer.label}.xlsx")
+
+
+# --- notifications -------------------------------------------------------------------------------------
+
+
+def _mark_read(user, ids=None):
+    return notifications_mark_read(user=user, ids=ids)
+
+
+@login_required
+def notifications(request):
+    if request.method == "POST":
+        if request.POST.get("all"):
+            n = _mark_read(request.user)
+        else:
+            n = _mark_read(request.user, [i for i in request.POST.getlist("id") if i.isdigit()])
+        messages.success(request, f"已将{n}条通知标记为已读")
+        return redirect("core:notifications")
+    qs = request.user.notifications.all()
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/notifications.html",
+        {
+            "title": "通知",
+            "page": page,
+            "unread": request.user.notifications.filter(read_at__isnull=True).count(),
+            "only_unread": bool(request.GET.get("unread")),
+        },
+    )
+
+
+@login_required
+def notification_open(request, pk):
+    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    _mark_read(request.user, [n.pk])
+    if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
+        return redirect(n.url)
+    return redirect("core:notifications")
+
+
+# --- workflow transitions (every flow's buttons post here) ---------------------------------------------
+
+
+@login_required
+def flow_transition(request, flow, pk):
+    """Make one transition of a declared flow on a record the user may see (else 404). The flow
+    decides who may (403 or a message otherwise); the page the user came from is shown again."""
+    from django.apps import apps
+
+    from .workflow import flows
+
+    spec = flows().get(flow)
+    if spec is None or not spec.model or request.method != "POST":
+        raise Http404
+    model = apps.get_model(spec.model)
+    obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    back = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else reverse("home")
+    name = request.POST.get("transition", "")
+    if request.POST.get("state") and request.POST["state"] != spec.state(obj):
+        messages.error(request, f"该记录的状态已被他人改为“{spec.state_label(obj)}”，请查看后再操作")
+        return redirect(back)
+    try:
+        spec.apply(obj, name, actor=request.user, reason=request.POST.get("reason", ""))
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    messages.success(request, f"已{spec.transition(name).label}")
+    return redirect(back)

@@ -2,8 +2,8 @@
 
 import django_filters as df
 from django import forms
-from django.utils import timezone
 
+from countyworks.core import clock
 from countyworks.core.forms import DateInput
 from countyworks.core.models import OrgUnit, Programme
 
@@ -60,7 +60,7 @@ class TaskFilter(df.FilterSet):
     def filter_overdue(self, qs, name, value):
         if value not in ("0", "1"):
             return qs
-        late = {"status": Task.Status.OPEN, "deadline__lt": timezone.localdate()}
+        late = {"status": Task.Status.OPEN, "deadline__lt": clock.today()}
         return qs.filter(**late) if value == "1" else qs.exclude(**late)
 
 

@@ -189,11 +189,10 @@ class TaskProgressForm(forms.ModelForm):
 
 # --- bulletins -----------------------------------------------------------------------------------
 
-BULLETIN_PROGRAMMES = [
-    ("investment", "招商引资"),
-    ("rural", "乡村振兴（百千万工程）"),
-    ("all", "综合（全部业务）"),
-]
+def BULLETIN_PROGRAMMES():  # noqa: N802 - a callable of choices, read when the form is built
+    from countyworks.core import programmes as registry
+
+    return registry.bulletin_choices()
 
 
 class BulletinCreateForm(forms.Form):

@@ -192,18 +192,7 @@ class Reminder(models.Model):
         return f"{self.unit} {self.week_start} {self.get_reason_display()}"
 
 
-class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return self.text
+from countyworks.core.models import Notification  # noqa: E402,F401  moved to core (same table)
 
 
 class Bulletin(models.Model):

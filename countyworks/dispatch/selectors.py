@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from countyworks.core import clock
+
 from .models import ReportForm, Submission
 
 S = Submission.Status
@@ -35,7 +37,7 @@ def weeks_between(start, end):
 
 def form_weeks(form, *, until=None):
     """The weeks a form expects reports for, up to the week containing `until` (default today)."""
-    until = until or timezone.localdate()
+    until = until or clock.today()
     end = min(until, form.end_date) if form.end_date else until
     return weeks_between(form.start_date, end) if end >= form.start_date else []
 

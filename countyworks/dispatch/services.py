@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from countyworks.core import clock
 from countyworks.core.audit import audit_log, diff, snapshot
 from countyworks.core.models import AuditAction, Programme, Role
 from countyworks.core.scope import require_unit_in_scope, unit_in_scope
@@ -53,7 +54,7 @@ def submission_save(*, form, unit, week_start, figures, text, actor, submit=True
     require_unit_in_scope(actor, unit, programme=P, action="change")
     if week_start < monday(form.start_date) or (form.end_date and week_start > form.end_date):
         raise ValidationError(f"{week_label(week_start)}不在“{form.name}”的填报期内")
-    if week_start > monday(timezone.localdate()):
+    if week_start > monday(clock.today()):
         raise ValidationError("不能填报未来周次")
     sub = Submission.objects.select_for_update().filter(form=form, unit=unit, week_start=week_start).first()
     if sub and sub.locked:
@@ -258,7 +259,7 @@ def task_update(*, task, actor, **fields):
     for k, v in fields.items():
         setattr(task, k, v)
     if task.status == Task.Status.DONE and not task.done_date:
-        task.done_date = timezone.localdate()
+        task.done_date = clock.today()
     task.full_clean()
     changes = diff(before, snapshot(task))
     if changes:
@@ -273,7 +274,7 @@ def task_update(*, task, actor, **fields):
 @transaction.atomic
 def bulletin_create(*, programme, period, unit, actor, issue_date=None, doc_number=""):
     """Build a bulletin from the data now and store it as a draft snapshot."""
-    from .bulletins import bulletin_build
+    from countyworks.reporting.bulletins import bulletin_build
 
     require_unit_in_scope(actor, unit, programme=P, action="manage")
     content = bulletin_build(
@@ -317,15 +318,6 @@ def bulletin_delete_draft(*, bulletin, actor):
         raise ValidationError("已发布的通报不能删除")
     audit_log(action=AuditAction.DELETE, obj=bulletin, actor=actor, message=f"删除草稿{bulletin.title}")
     bulletin.delete()
-
-
-def notifications_mark_read(*, user, ids=None):
-    """Mark the user's own notifications (all, or those ids) read. Not audited: a read-mark is
-    not a change to any record."""
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
 
 
 _CODE_RE = __import__("re").compile(r"[a-z][a-z0-9_]{0,29}")

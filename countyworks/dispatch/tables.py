@@ -1,8 +1,9 @@
 """django-tables2 tables of the dispatch lists (sortable, exported by ?export=xlsx)."""
 
 import django_tables2 as tables
-from django.utils import timezone
 from django.utils.html import format_html
+
+from countyworks.core import clock
 
 from .models import Bulletin, Submission, Task
 from .selectors import week_label
@@ -106,7 +107,7 @@ class TaskTable(tables.Table):
         order_by = ("deadline",)
 
     def render_status(self, record, value):
-        if record.status == Task.Status.OPEN and record.deadline < timezone.localdate():
+        if record.status == Task.Status.OPEN and record.deadline < clock.today():
             return format_html(
                 '<span class="badge text-bg-danger">逾期</span> <span class="badge text-bg-secondary">{}</span>',
                 value,
@@ -115,7 +116,7 @@ class TaskTable(tables.Table):
         return format_html('<span class="badge text-bg-{}">{}</span>', css, value)
 
     def value_status(self, record, value):
-        late = record.status == Task.Status.OPEN and record.deadline < timezone.localdate()
+        late = record.status == Task.Status.OPEN and record.deadline < clock.today()
         return record.get_status_display() + ("（逾期）" if late else "")
 
     def render_leader(self, value):

@@ -8,22 +8,22 @@ from urllib.parse import quote, urlencode
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from countyworks.core import clock
+from countyworks.core import programmes as registry
 from countyworks.core import services as core_services
 from countyworks.core.models import Attachment, AuditEntry, Programme, RoleKind
 from countyworks.core.parsing import InvalidValue
+from countyworks.core.programmes import FigureModel
 from countyworks.core.scope import programme_roles, unit_in_scope
 from countyworks.core.viewmixins import (
     ScopedCreateView,
@@ -33,8 +33,9 @@ from countyworks.core.viewmixins import (
     ScopedUpdateView,
     ServiceFormMixin,
 )
+from countyworks.reporting import documents
 
-from . import documents, selectors, services
+from . import selectors, services
 from .filters import BulletinFilter, SubmissionFilter, TaskFilter
 from .forms import (
     BulletinCreateForm,
@@ -47,7 +48,7 @@ from .forms import (
     WeekPickerForm,
     dispatch_units,
 )
-from .models import Bulletin, Notification, ReportForm, Submission, Task
+from .models import Bulletin, ReportForm, Submission, Task
 from .tables import BulletinTable, SubmissionTable, TaskTable
 
 P = Programme.DISPATCH
@@ -93,7 +94,7 @@ def submit_url(form, unit, week_start):
 
 def current_week(form, today=None):
     """The week a unit should be reporting now: this week, or the form's last week once it ended."""
-    week = selectors.monday(today or timezone.localdate())
+    week = selectors.monday(today or clock.today())
     if form.end_date:
         week = min(week, selectors.monday(form.end_date))
     return week if week >= selectors.monday(form.start_date) else None
@@ -139,7 +140,7 @@ class HomeView(ScopedMixin, TemplateView):
             forms = [get_object_or_404(forms, pk=self.kwargs["pk"])]
         picker = WeekPickerForm(self.request.GET or None)
         params = picker.cleaned_data if picker.is_valid() else {}
-        ctx.update(title="周调度", picker=picker, today=timezone.localdate())
+        ctx.update(title="周调度", picker=picker, today=clock.today())
         if RoleKind.OPERATOR in kinds:
             ctx["operator_cards"] = self.operator_cards(forms)
         if kinds - {RoleKind.OPERATOR}:
@@ -170,7 +171,7 @@ class HomeView(ScopedMixin, TemplateView):
                         "unit": row.unit,
                         "week": week,
                         "week_label": selectors.week_label(week),
-                        "is_this_week": week == selectors.monday(timezone.localdate()),
+                        "is_this_week": week == selectors.monday(clock.today()),
                         "now": self._cell(row, form),
                         "due_at": row.due_at,
                         "submit_url": submit_url(form, row.unit, week),
@@ -497,7 +498,7 @@ class TaskDetailView(ScopedDetailView):
             title=t.title,
             history=history_of(t),
             can_edit=can(self.request.user, t.unit, "change"),
-            overdue=t.status == Task.Status.OPEN and t.deadline < timezone.localdate(),
+            overdue=t.status == Task.Status.OPEN and t.deadline < clock.today(),
             rate=round(t.progress * 100 / t.target, 1) if t.target and t.progress is not None else None,
         )
         return ctx
@@ -546,47 +547,6 @@ class TaskUpdateView(ScopedUpdateView):
         return self.object.get_absolute_url()
 
 
-# --- notifications -------------------------------------------------------------------------------------
-
-
-def _mark_read(user, ids=None):
-    return services.notifications_mark_read(user=user, ids=ids)
-
-
-@login_required
-def notifications(request):
-    if request.method == "POST":
-        if request.POST.get("all"):
-            n = _mark_read(request.user)
-        else:
-            n = _mark_read(request.user, [i for i in request.POST.getlist("id") if i.isdigit()])
-        messages.success(request, f"已将{n}条通知标记为已读")
-        return redirect("dispatch:notifications")
-    qs = request.user.notifications.all()
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "dispatch/notifications.html",
-        {
-            "title": "通知",
-            "page": page,
-            "unread": request.user.notifications.filter(read_at__isnull=True).count(),
-            "only_unread": bool(request.GET.get("unread")),
-        },
-    )
-
-
-@login_required
-def notification_open(request, pk):
-    n = get_object_or_404(Notification, pk=pk, user=request.user)
-    _mark_read(request.user, [n.pk])
-    if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
-        return redirect(n.url)
-    return redirect("dispatch:notifications")
-
-
 # --- bulletins -----------------------------------------------------------------------------------------
 
 
@@ -617,7 +577,7 @@ class BulletinCreateView(ScopedMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        first = timezone.localdate().replace(day=1)
+        first = clock.today().replace(day=1)
         return {"period": f"{first - timedelta(days=1):%Y-%m}", "programme": "rural"}
 
     def form_valid(self, form):
@@ -732,42 +692,20 @@ def _figures_text(sub):
     )
 
 
-# How the records behind a bulletin figure are listed: columns, related rows to load, and cells.
-FIGURE_RECORDS = {
-    "investment.project": (
-        ["项目名称", "责任单位", "签约日期", "计划总投资(万元)"],
-        ("unit",),
-        lambda p, fig: [p.name, p.unit.name, p.signed_date.isoformat(), _num(p.planned_investment)],
-    ),
-    "dispatch.submission": (
-        ["填报单位", "周次", "报送数据", "状态"],
-        ("unit", "form"),
-        lambda s, fig: [
-            s.unit.name,
-            selectors.week_label(s.week_start),
-            _figures_text(s),
-            s.get_status_display(),
-        ],
-    ),
-    "core.orgunit": (["单位", "代码", "类型"], (), lambda u, fig: [u.name, u.code, u.get_kind_display()]),
-    "dispatch.task": (
-        ["任务", "责任单位", "完成时限", "状态"],
-        ("unit",),
-        lambda t, fig: [t.title, t.unit.name, t.deadline.isoformat(), t.get_status_display()],
-    ),
-}
+# How the records behind a bulletin figure are listed comes from the programme that owns the model
+# (core.programmes FigureModel); the org units a figure counts are listed by core's own columns.
+_ORGUNIT_FIGURE = FigureModel(columns=("单位", "代码", "类型"), cells=lambda u, fig: [u.name, u.code, u.get_kind_display()])
 
 
 def figure_records(fig, user, key=""):
     """The records a bulletin figure counted, in the order of its ids: each row's cells from the
     record as it is now, a link where the user may open the record, "记录已删除" where it is gone."""
     label = fig.get("model", "")
-    spec = FIGURE_RECORDS.get(label)
+    spec = _ORGUNIT_FIGURE if label == "core.orgunit" else registry.figure_model(label)
     ids = list(fig.get("ids", []))
     if spec is None:
         return ["编号"], [{"id": i, "deleted": False, "cells": [str(i)], "url": None} for i in ids], None
-    columns, related, cells = spec
-    columns = list(columns)
+    columns, related, cells = list(spec.columns), spec.related, spec.cells
     model = apps.get_model(label)
     found = {o.pk: o for o in model.objects.filter(pk__in=ids).select_related(*related)}
     manager = model.objects
@@ -861,7 +799,7 @@ class ReportFormEditView(ScopedMixin, ServiceFormMixin, FormView):
     def get_initial(self):
         if self.report_form:
             return ReportFormDefinitionForm.initial_for(self.report_form)
-        return {"start_date": timezone.localdate(), "due_weekday": 5, "due_time": "17:00", "active": True}
+        return {"start_date": clock.today(), "due_weekday": 5, "due_time": "17:00", "active": True}
 
     def perform(self, form):
         d = dict(form.cleaned_data)

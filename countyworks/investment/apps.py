@@ -7,4 +7,4 @@ class InvestmentConfig(AppConfig):
     verbose_name = "招商引资"
 
     def ready(self):
-        from . import importers  # noqa: F401  register the import kinds
+        from . import importers, programme  # noqa: F401  register the import kinds and the programme

@@ -1,12 +1,11 @@
 """django-filter filtersets of the investment lists. Unit choices are limited to the user's scope."""
 
-from datetime import date
 
 import django_filters as df
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
+from countyworks.core import clock
 from countyworks.core.forms import DateInput
 from countyworks.core.models import Industry, OrgUnit
 from countyworks.core.models import Target as CoreTarget
@@ -82,7 +81,7 @@ def _stage_choices():
 
 
 def _year_choices():
-    this = timezone.localdate().year
+    this = clock.today().year
     return [(y, f"{y}年") for y in range(this, 2014, -1)]
 
 
@@ -131,7 +130,7 @@ class ServiceRequestFilter(df.FilterSet):
     def only_overdue(self, qs, name, value):
         if not value:
             return qs
-        return qs.filter(status=ServiceRequest.Status.OPEN, deadline__lt=date.today())
+        return qs.filter(status=ServiceRequest.Status.OPEN, deadline__lt=clock.today())
 
 
 class TargetFilter(df.FilterSet):

@@ -1,10 +1,10 @@
 """Forms of the investment programme. They only parse and check input; every write is done by a
 service function called from the view."""
 
-from datetime import date
 
 from django import forms
 
+from countyworks.core import clock
 from countyworks.core.forms import DateInput
 from countyworks.core.identifiers import normalize_credit_code, validate_credit_code
 from countyworks.core.models import Enterprise, Industry, OrgUnit, Programme, User
@@ -160,7 +160,7 @@ class ActivityForm(forms.Form):
 
     def clean_date(self):
         d = self.cleaned_data["date"]
-        if d > date.today():
+        if d > clock.today():
             raise forms.ValidationError("活动日期不能晚于今天")
         return d
 

@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import StrIndex, Substr
-from django.utils import timezone
 
+from countyworks.core import clock
 from countyworks.core.models import OrgUnit, Target, path_q
 from countyworks.core.periods import completion_pct, shift_year, yoy_pct
 
@@ -83,7 +83,7 @@ def _span_aggregates(qs, prefix=""):
 
 
 def default_through(year, today=None):
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return today if year == today.year else date(year, 12, 31)
 
 
@@ -236,7 +236,7 @@ def median_days_signed_to_started(projects):
 
 def overdue_milestones(projects, today=None):
     """Milestones whose planned date has passed without an actual date."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return Milestone.objects.filter(project__in=projects, planned_date__lt=today, actual_date__isnull=True) \
         .select_related("project", "project__unit").order_by("planned_date")
 
@@ -244,7 +244,7 @@ def overdue_milestones(projects, today=None):
 def milestone_timeline(project, today=None):
     """The seven milestones in order with planned/actual dates, overdue flags and days since the
     previous reached milestone."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     have = {m.kind: m for m in project.milestones.all()}
     rows, prev_actual = [], None
     for kind in Milestone.ORDER:
@@ -377,7 +377,7 @@ def field_office_stats(*, since, until=None, unit=None):
     offices = OrgUnit.objects.filter(kind=OrgUnit.Kind.FIELD_OFFICE)
     if unit is not None:
         offices = offices.filter(path_q(unit.path))
-    until = until or timezone.localdate()
+    until = until or clock.today()
     acts = Activity.objects.filter(unit__in=offices, date__gte=since, date__lte=until)
     through = Activity.enterprises.through.objects.filter(activity__in=acts)
     rows = []

@@ -1,12 +1,12 @@
 """Every write of the investment programme: keyword-only, validated, audited, atomic, and
 scope-checked inside the transaction."""
 
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from countyworks.core import clock
 from countyworks.core.audit import audit_log, diff, snapshot
 from countyworks.core.models import AuditAction, Programme
 from countyworks.core.scope import require_unit_in_scope
@@ -41,7 +41,7 @@ REASON_REQUIRED = {S.SHELVED, S.LOST}
 
 
 def _next_code(model, prefix, year=None):
-    year = year or date.today().year
+    year = year or clock.today().year
     last = model.objects.filter(code__startswith=f"{prefix}{year}-").aggregate(m=Max("code"))["m"]
     n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{year}-{n:05d}"
@@ -190,10 +190,10 @@ def evaluation_submit(*, lead, evaluator, scores, vetoes=(), comment="", on=None
     if errors:
         raise ValidationError(errors)
     ev, created = Evaluation.objects.get_or_create(
-        lead=lead, evaluator=evaluator, defaults={"date": on or date.today(), "comment": comment})
+        lead=lead, evaluator=evaluator, defaults={"date": on or clock.today(), "comment": comment})
     before = {} if created else {"scores": {str(s.criterion_id): str(s.points) for s in ev.scores.all()},
                                  "vetoes": sorted(ev.vetoes.values_list("code", flat=True))}
-    ev.date, ev.comment = on or date.today(), comment
+    ev.date, ev.comment = on or clock.today(), comment
     ev.save()
     ev.scores.all().delete()
     EvaluationScore.objects.bulk_create(EvaluationScore(evaluation=ev, criterion=c, points=p) for c, p in cleaned.items())
@@ -366,7 +366,7 @@ def milestone_set(*, project, kind, actor, planned_date=None, actual_date=None, 
     require_unit_in_scope(actor, project.unit, programme=P, action="change")
     if kind not in Milestone.Kind.values:
         raise ValidationError({"kind": "未知的项目节点"})
-    if actual_date and actual_date > date.today():
+    if actual_date and actual_date > clock.today():
         raise ValidationError({"actual_date": "实际日期不能晚于今天"})
     ms, created = Milestone.objects.select_for_update().get_or_create(project=project, kind=kind)
     before = snapshot(ms, {"planned_date", "actual_date", "note"})
@@ -405,7 +405,7 @@ def milestone_set(*, project, kind, actor, planned_date=None, actual_date=None, 
 @transaction.atomic
 def service_request_create(*, project, actor, category, description, bureau, deadline):
     require_unit_in_scope(actor, project.unit, programme=P, action="change")
-    if deadline < date.today():
+    if deadline < clock.today():
         raise ValidationError({"deadline": "办理时限不能早于今天"})
     sr = ServiceRequest(project=project, category=category, description=description, bureau=bureau, deadline=deadline)
     sr.full_clean()
@@ -425,7 +425,7 @@ def service_request_answer(*, request, actor, reply):
     if sr.status == ServiceRequest.Status.CLOSED:
         raise ValidationError("该诉求已办结")
     before = snapshot(sr, {"status", "reply", "replied_at"})
-    sr.reply, sr.status, sr.replied_at = reply.strip(), ServiceRequest.Status.ANSWERED, date.today()
+    sr.reply, sr.status, sr.replied_at = reply.strip(), ServiceRequest.Status.ANSWERED, clock.today()
     sr.save()
     audit_log(action=AuditAction.UPDATE, obj=sr, actor=actor, changes=diff(before, snapshot(sr, {"status", "reply", "replied_at"})))
     return sr

@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from countyworks.core import clock
 from countyworks.core.models import Target
 
 from . import selectors
@@ -148,6 +149,5 @@ class TargetTable(tables.Table):
 
 
 def _today():
-    from django.utils import timezone
 
-    return timezone.localdate()
+    return clock.today()

@@ -11,10 +11,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
+from countyworks.core import clock
 from countyworks.core import services as core_services
 from countyworks.core.models import OrgUnit, Programme, Target
 from countyworks.core.scope import unit_in_scope
@@ -473,7 +473,7 @@ class ActivityCreateView(InvestmentView, ServiceFormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        return {"unit": top_unit(self.request.user, "change"), "date": timezone.localdate()}
+        return {"unit": top_unit(self.request.user, "change"), "date": clock.today()}
 
     def perform(self, form):
         d = dict(form.cleaned_data)
@@ -581,7 +581,7 @@ class MeetingCreateView(InvestmentView, ScopedCreateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        return {"unit": top_unit(self.request.user, "review"), "date": timezone.localdate()}
+        return {"unit": top_unit(self.request.user, "review"), "date": clock.today()}
 
     def perform(self, form):
         d = dict(form.cleaned_data)
@@ -704,7 +704,7 @@ class ProjectDetailView(InvestmentView, ActionDetailView):
             can_change=can(user, p.unit, "change"),
             requests=ServiceRequest.objects.visible_to(user).filter(project=p).select_related("bureau"),
             lead_visible=bool(p.lead_id and Lead.objects.visible_to(user).filter(pk=p.lead_id).exists()),
-            today=timezone.localdate(),
+            today=clock.today(),
         )
         return ctx
 
@@ -764,7 +764,7 @@ class LeadSignView(InvestmentView, ServiceFormView):
     def get_initial(self):
         lead = self.lead
         return {"name": lead.title, "planned_investment": lead.intended_investment, "unit": lead.unit,
-                "signed_date": timezone.localdate(), "officer": lead.officer}
+                "signed_date": clock.today(), "officer": lead.officer}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -832,7 +832,7 @@ class ServiceRequestDetailView(InvestmentView, ActionDetailView):
             can_answer=can(user, sr.bureau, "change") and sr.status != St.CLOSED,
             can_rate=can(user, sr.project.unit, "change") and sr.status == St.ANSWERED,
             project_visible=Project.objects.visible_to(user).filter(pk=sr.project_id).exists(),
-            overdue=sr.status == St.OPEN and sr.deadline < timezone.localdate(),
+            overdue=sr.status == St.OPEN and sr.deadline < clock.today(),
         )
         return ctx
 
@@ -865,7 +865,7 @@ class StatsView(InvestmentView, ScopedMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         default_unit = top_unit(user)
-        data = {"year": timezone.localdate().year, "unit": default_unit.pk if default_unit else None}
+        data = {"year": clock.today().year, "unit": default_unit.pk if default_unit else None}
         data.update({k: v for k, v in self.request.GET.items() if k in ("year", "unit", "through") and v})
         form = StatsForm(data, user=user)
         ctx.update(title="招商引资统计", form=form)

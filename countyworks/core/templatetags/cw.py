@@ -17,3 +17,21 @@ def bs(field):
         css += " is-invalid"
     existing = widget.attrs.get("class", "")
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.inclusion_tag("core/_flow_panel.html", takes_context=True)
+def flow_panel(context, flow_name, obj):
+    """The state of `obj` in flow `flow_name`, the next actions the current user may take (only
+    those) and the history of transitions with who, when and why."""
+    from countyworks.core.workflow import get_flow, panel
+
+    flow = get_flow(flow_name)
+    data = panel(flow, obj, context["request"].user)
+    data["request"] = context["request"]
+    data["csrf_token"] = context.get("csrf_token")
+    return data
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -18,9 +18,9 @@ from countyworks.core.models import Attachment, AuditEntry, OrgUnit, Programme, 
 from countyworks.core.testing import ViewContract, World
 from countyworks.demo.dispatch import GREENING_FIELDS, RULES
 from countyworks.dispatch import services
-from countyworks.dispatch.content import plain_text
 from countyworks.dispatch.models import Bulletin, Notification, ReportForm, Submission, Task
 from countyworks.dispatch.selectors import monday
+from countyworks.reporting.content import plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -421,14 +421,14 @@ def test_notifications_mark_read(client, jh):
     n = Notification.objects.create(user=op, text="【周调度提醒】向前村：尚未报送", url="/dispatch/")
     Notification.objects.create(user=jh["jx_operator"], text="别人的通知")
     client.force_login(op)
-    page = client.get(reverse("dispatch:notifications")).content.decode()
+    page = client.get(reverse("core:notifications")).content.decode()
     assert "尚未报送" in page and "别人的通知" not in page
-    resp = client.get(reverse("dispatch:notification_open", args=[n.pk]))
+    resp = client.get(reverse("core:notification_open", args=[n.pk]))
     assert resp.status_code == 302 and resp["Location"] == "/dispatch/"
     n.refresh_from_db()
     assert n.read_at is not None
     other = Notification.objects.get(text="别人的通知")
-    assert client.get(reverse("dispatch:notification_open", args=[other.pk])).status_code == 404
+    assert client.get(reverse("core:notification_open", args=[other.pk])).status_code == 404
 
 
 # --- journey 6: the month's bulletin ------------------------------------------------------------------

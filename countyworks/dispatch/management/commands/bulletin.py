@@ -11,11 +11,13 @@ from countyworks.core.parsing import InvalidValue
 
 class Command(BaseCommand):
     help = (
-        "生成月通报：--programme investment|rural|all --period YYYY-MM --format docx|xlsx|html|json -o 文件"
+        "生成月通报：--programme 业务代码|all --period YYYY-MM --format docx|xlsx|html|json -o 文件"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--programme", required=True, choices=["investment", "rural", "all"])
+        from countyworks.core import programmes as registry
+
+        parser.add_argument("--programme", required=True, choices=[c for c, _ in registry.bulletin_choices()])
         parser.add_argument("--period", required=True, help="YYYY-MM")
         parser.add_argument("--format", default="json", choices=["docx", "xlsx", "html", "json"])
         parser.add_argument("-o", "--output", required=True)
@@ -24,9 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--doc-number", default="", help="文号，如 江海投促〔2024〕3号")
 
     def handle(self, programme, period, format, output, unit=None, publish=False, doc_number="", **opts):
-        from countyworks.dispatch.bulletins import bulletin_build
-        from countyworks.dispatch.documents import render_docx, render_xlsx
-        from countyworks.investment.management.commands.stats import _unit
+        from countyworks.core.selectors import unit_by_name_or_code as _unit
+        from countyworks.reporting.bulletins import bulletin_build
+        from countyworks.reporting.documents import render_docx, render_xlsx
 
         top = _unit(unit)
         try:

@@ -58,12 +58,62 @@ def plain_text(block):
     return "".join(r["text"] for r in block.get("runs", []))
 
 
-CN_NUMERALS = "一二三四五六七八九十"
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n):
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (headings never reach 100)."""
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
 
 
 def level1(n, text):
-    return heading(1, f"{CN_NUMERALS[n - 1]}、{text}")
+    return heading(1, f"{cn_numeral(n)}、{text}")
 
 
 def level2(n, text):
-    return heading(2, f"（{CN_NUMERALS[n - 1]}）{text}")
+    return heading(2, f"（{cn_numeral(n)}）{text}")
+
+
+# --- the wording every section shares ------------------------------------------------------------
+
+
+def pct_phrase(p):
+    """"同比增长18.6%" / "同比下降3.0%" / "上年同期无可比数据"."""
+    if p is None:
+        return "上年同期无可比数据"
+    if p >= 0:
+        return f"同比增长{p:.1f}%"
+    return f"同比下降{abs(p):.1f}%"
+
+
+def num(v):
+    """A number as a bulletin prints it: 12, 3.5 (one decimal)."""
+    f = float(v)
+    return str(int(f)) if f == int(f) else f"{f:.1f}"
+
+
+def names(items, limit=12):
+    """A list of unit names for a sentence; long lists end in "等N个单位"."""
+    items = list(items)
+    if len(items) <= limit:
+        return "、".join(items)
+    return "、".join(items[:limit]) + f"等{len(items)}个单位"
+
+
+def span_label(period):
+    """The year-to-date span of a month period: "2024年1—3月", "2024年1月", "2024年"."""
+    y, m = period.start.year, period.start.month
+    if m == 12:
+        return f"{y}年"
+    if m == 1:
+        return f"{y}年1月"
+    return f"{y}年1—{m}月"
+
+
+def area(unit):
+    """How a sentence names the bulletin's unit: 全区 / 全县 for the top of a district or county."""
+    kind = getattr(unit, "kind", "")
+    return {"district": "全区", "county": "全县"}.get(str(kind), unit.name)

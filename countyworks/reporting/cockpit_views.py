@@ -5,9 +5,9 @@ from datetime import date
 
 from django.contrib import messages
 from django.http import Http404
-from django.utils import timezone
 from django.views.generic import TemplateView
 
+from countyworks.core import clock
 from countyworks.core.parsing import InvalidValue, parse_date
 from countyworks.core.viewmixins import ScopedMixin
 
@@ -18,7 +18,7 @@ class CockpitView(ScopedMixin, TemplateView):
     """Open to users holding a leader or manager role of any programme (else 403); the unit must
     lie in the user's scope (else 404)."""
 
-    template_name = "dispatch/cockpit.html"
+    template_name = "reporting/cockpit.html"
 
     def has_permission(self):
         return bool(cockpit.cockpit_roles(self.request.user))
@@ -40,7 +40,7 @@ class CockpitView(ScopedMixin, TemplateView):
         return unit
 
     def get_span(self):
-        get, today = self.request.GET, timezone.localdate()
+        get, today = self.request.GET, clock.today()
         year = through = None
         if get.get("year", "").strip():
             try:
@@ -66,7 +66,7 @@ class CockpitView(ScopedMixin, TemplateView):
         units = list(cockpit.cockpit_units(user).order_by("path"))
         top = min((u.depth for u in units), default=0)
         units = [(u, "\u3000" * (u.depth - top)) for u in units]
-        today = timezone.localdate()
+        today = clock.today()
         quick = [
             (f"{today.year}年至今", {"year": today.year}),
             ("2024年1—3月", {"year": 2024, "through": "2024-03-31"}),

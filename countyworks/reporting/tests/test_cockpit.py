@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from countyworks.core.factories import OrgUnitFactory, UserFactory, user_with_role
 from countyworks.core.models import Indicator, OrgUnit, Programme, Role, RoleKind, Target
-from countyworks.dispatch import cockpit
 from countyworks.dispatch.models import ReportForm, Submission, Task
 from countyworks.investment.models import Milestone, ServiceRequest
 from countyworks.investment.selectors import investment_stats
 from countyworks.investment.tests.conftest import make_project
+from countyworks.reporting import cockpit
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,7 @@ def test_leader_has_menu_entry(client, tree):
 def test_page_uses_local_plotly_and_no_outside_host(client, tree, projects):
     html = page(client, leader(tree["district"])).content.decode()
     assert '<script src="/static/plotly/plotly.min.js" defer>' in html
-    assert '<script src="/static/dispatch/cockpit.js" defer>' in html
+    assert '<script src="/static/reporting/cockpit.js" defer>' in html
     assert finders.find("plotly/plotly.min.js") and finders.find("dispatch/cockpit.js")
     outside = [
         u

@@ -11,9 +11,9 @@ from django.core.management import call_command
 
 from countyworks.core.models import Indicator, Target
 from countyworks.dispatch import services as svc
-from countyworks.dispatch.bulletins import bulletin_build
-from countyworks.dispatch.content import plain_text
 from countyworks.investment.tests.conftest import make_project
+from countyworks.reporting.bulletins import bulletin_build
+from countyworks.reporting.content import plain_text
 
 
 def text_of(content):
@@ -156,12 +156,12 @@ def test_bulletin_for_a_month_not_begun_is_refused(world):
 
 
 @pytest.mark.django_db
-def test_bulletin_of_the_running_month_says_through_which_day(world, monkeypatch):
-    from countyworks.dispatch import bulletins
+def test_bulletin_of_the_running_month_says_through_which_day(world, settings):
+    from countyworks.reporting import bulletins
 
-    monkeypatch.setattr(bulletins.timezone, "localdate", lambda: date(2024, 3, 20))
+    settings.COUNTYWORKS_TODAY = "2024-03-20"
     b = bulletins.Builder(programme="rural", period="2024-03", unit=world["district"])
     assert b.through == date(2024, 3, 20)
     assert b.through_label == "3月20日"
-    monkeypatch.setattr(bulletins.timezone, "localdate", lambda: date(2024, 4, 2))
+    settings.COUNTYWORKS_TODAY = "2024-04-02"
     assert bulletins.Builder(programme="rural", period="2024-03", unit=world["district"]).through_label == "3月底"

@@ -1,22 +1,11 @@
-"""Read-only API endpoints of the programmes. Every queryset comes from `visible_to(user)`, so
-the API answers exactly what the web shows the same user (another unit's record is a 404)."""
+"""The investment programme's read-only API (registered through the programme registry)."""
 
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import serializers
 
+from countyworks.api.base import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core.models import Programme
-from countyworks.core.scope import programme_roles
-from countyworks.dispatch.models import Bulletin, Submission
-from countyworks.investment.models import Lead, Project
 
-
-class _Scoped(viewsets.ReadOnlyModelViewSet):
-    programme = None
-
-    def get_queryset(self):
-        if not programme_roles(self.request.user, self.programme):
-            raise PermissionDenied("您没有该业务的角色")
-        return self.model.objects.visible_to(self.request.user)
+from .models import Lead, Project
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -50,21 +39,6 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "unit", "unit_name", "signed_date", "agreement", "milestones"]
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
-
-    class Meta:
-        model = Submission
-        fields = ["id", "form", "unit", "unit_name", "week_start", "figures", "text", "status", "first_submitted_at",
-                  "submitted_at", "reviewed_at", "return_reason"]
-
-
-class BulletinSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Bulletin
-        fields = ["id", "programme", "period", "unit", "title", "status", "built_at", "published_at", "content"]
-
-
 class LeadViewSet(_Scoped):
     """招商线索 in the user's investment scope."""
 
@@ -84,23 +58,3 @@ class ProjectViewSet(_Scoped):
     def get_queryset(self):
         return super().get_queryset().select_related("enterprise", "unit").prefetch_related("milestones") \
             .order_by("-signed_date", "-id")
-
-
-class SubmissionViewSet(_Scoped):
-    """Weekly reports in the user's dispatch scope."""
-
-    model, programme, serializer_class = Submission, Programme.DISPATCH, SubmissionSerializer
-    queryset = Submission.objects.none()
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("unit").order_by("-week_start", "unit__path")
-
-
-class BulletinViewSet(_Scoped):
-    """Monthly bulletins (their frozen content) in the user's dispatch scope."""
-
-    model, programme, serializer_class = Bulletin, Programme.DISPATCH, BulletinSerializer
-    queryset = Bulletin.objects.none()
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-period", "-built_at")

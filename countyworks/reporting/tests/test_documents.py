@@ -15,8 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from countyworks.dispatch import content as c
-from countyworks.dispatch.documents import format_cn_date, render_docx, render_xlsx
+from countyworks.reporting import content as c
+from countyworks.reporting.documents import format_cn_date, render_docx, render_xlsx
 
 TWIPS_PER_MM = 1440 / 25.4
 EMU_PER_MM = 36000
@@ -175,7 +175,7 @@ def test_title_is_2hao_xiaobiaosong_centred_under_the_doc_number(docx_doc):
 
 def test_property_children_are_in_schema_order(docx_doc):
     """Word refuses to open a file whose pPr/rPr/tblPr children are out of order."""
-    from countyworks.dispatch.documents import _PPR_ORDER, _RPR_ORDER, _TBLPR_ORDER
+    from countyworks.reporting.documents import _PPR_ORDER, _RPR_ORDER, _TBLPR_ORDER
 
     parts = [docx_doc.element, docx_doc.styles.element]
     s = docx_doc.sections[0]

@@ -1,0 +1,79 @@
+"""What the weekly dispatch contributes to the platform (core.programmes): the 周调度 and 月通报
+menu entries, the reporting section every bulletin carries, and, until the rural programme owns
+it, the greening section."""
+
+from countyworks.core.programmes import FigureModel, NavItem, ProgrammeSpec, Section, register
+
+
+def _greening(b):
+    from .bulletin import greening_section
+
+    greening_section(b)
+
+
+def _reporting(b):
+    from .bulletin import reporting_section
+
+    reporting_section(b)
+
+
+def _submission_cells(s, fig):
+    from .selectors import week_label
+    from .views import _figures_text
+
+    return [s.unit.name, week_label(s.week_start), _figures_text(s), s.get_status_display()]
+
+
+def _cockpit(**kwargs):
+    from .cockpit import cockpit_contribution
+
+    return cockpit_contribution(**kwargs)
+
+
+def _api(router):
+    from .api import BulletinViewSet, SubmissionViewSet
+
+    router.register("dispatch/submissions", SubmissionViewSet, basename="submission")
+    router.register("dispatch/bulletins", BulletinViewSet, basename="bulletin")
+
+
+PROGRAMME = register(ProgrammeSpec(
+    code="dispatch",
+    label="周调度月通报",
+    office="重点工作督查办公室",
+    bulletin_title="重点工作",
+    order=90,
+    urls="countyworks.dispatch.urls",
+    nav=[
+        NavItem("dispatch", "周调度", "dispatch:home"),
+        NavItem("bulletins", "月通报", "dispatch:bulletin_list"),
+    ],
+    nav_flat=True,
+    sections=[Section("dispatch.reporting", "周调度报送和重点任务推进情况", _reporting, order=900, every=True)],
+    figure_models={
+        "dispatch.submission": FigureModel(
+            columns=("填报单位", "周次", "报送数据", "状态"), related=("unit", "form"), cells=_submission_cells,
+        ),
+        "dispatch.task": FigureModel(
+            columns=("任务", "责任单位", "完成时限", "状态"), related=("unit",),
+            cells=lambda t, fig: [t.title, t.unit.name, t.deadline.isoformat(), t.get_status_display()],
+        ),
+    },
+    cockpit=_cockpit,
+    api=_api,
+    in_bulletin=False,
+    reporting_programmes=("dispatch",),
+))
+
+# The greening section belongs to the rural programme; it is registered here for as long as the
+# rural app does not declare its own.
+RURAL_GREENING = Section("rural.greening", "乡村绿化工作进展", _greening, order=20)
+register(ProgrammeSpec(
+    code="rural",
+    label="百千万工程",
+    office="“百千万工程”指挥部办公室",
+    bulletin_title="乡村振兴“百千万工程”工作",
+    order=20,
+    sections=[RURAL_GREENING],
+    reporting_programmes=("rural", "dispatch"),
+))  # replaced by the rural app's own declaration when it is installed after dispatch
