@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from .identifiers import normalize_credit_code
-from .models import Enterprise, Indicator, OrgUnit, Programme, RoleKind, Target, User
+from .models import Enterprise, Indicator, OrgUnit, Programme, RoleKind, Target, User, path_q
 
 
 class DateInput(forms.DateInput):
@@ -22,7 +22,7 @@ class OrgUnitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = OrgUnit.objects.order_by("path")
         if self.instance.pk:
-            self.fields["parent"].queryset = OrgUnit.objects.exclude(path__startswith=self.instance.path)
+            self.fields["parent"].queryset = OrgUnit.objects.exclude(path_q(self.instance.path))
 
 
 class EnterpriseForm(forms.ModelForm):

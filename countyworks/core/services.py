@@ -22,6 +22,7 @@ from .models import (
     RoleKind,
     Target,
     User,
+    path_q,  # noqa: I001
 )
 from .scope import has_system_role, require_unit_in_scope
 
@@ -78,7 +79,7 @@ def orgunit_update(*, unit, actor, **fields):
         new_path = unit.path
         if new_path != old_path:
             depth_delta = new_path.count("/") - old_path.count("/")
-            OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+            OrgUnit.objects.filter(path_q(old_path)).exclude(pk=unit.pk).update(
                 path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
                 depth=F("depth") + depth_delta,
             )

@@ -5,7 +5,7 @@ from django import forms
 
 from countyworks.core import clock
 from countyworks.core.forms import DateInput
-from countyworks.core.models import OrgUnit, Programme
+from countyworks.core.models import OrgUnit, Programme, path_q
 
 from . import selectors
 from .forms import BULLETIN_PROGRAMMES, dispatch_units
@@ -30,7 +30,7 @@ class UnitFilter(df.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+        return qs.filter(path_q(value.path, f"{self.field_name}__path"))
 
 
 class SubmissionFilter(df.FilterSet):

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from countyworks.core import clock
 from countyworks.core.forms import DateInput
-from countyworks.core.models import Industry, OrgUnit
+from countyworks.core.models import Industry, OrgUnit, path_q
 from countyworks.core.models import Target as CoreTarget
 
 from . import selectors
@@ -31,7 +31,7 @@ class UnitFilter(df.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+        return qs.filter(path_q(value.path, f"{self.field_name}__path"))
 
 
 class LeadFilter(df.FilterSet):

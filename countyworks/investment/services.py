@@ -26,18 +26,8 @@ from .models import (
 P = Programme.INVESTMENT
 S = Lead.Status
 
-# The lead status flow. Converting happens only by signing (project_sign); entering review only
-# by being put on a meeting's agenda (meeting_add_lead).
-TRANSITIONS = {
-    S.NEW: {S.FOLLOWING, S.SHELVED, S.LOST},
-    S.FOLLOWING: {S.EVALUATING, S.SHELVED, S.LOST},
-    S.EVALUATING: {S.FOLLOWING, S.SHELVED, S.LOST},
-    S.IN_REVIEW: {S.EVALUATING, S.SHELVED, S.LOST},
-    S.SHELVED: {S.FOLLOWING, S.LOST},
-    S.LOST: set(),
-    S.CONVERTED: set(),
-}
-REASON_REQUIRED = {S.SHELVED, S.LOST}
+# The lead status flow is declared in flows.py (LEAD_FLOW). Converting happens only by signing
+# (project_sign); entering review only by being put on a meeting's agenda (meeting_add_lead).
 
 
 def _next_code(model, prefix, year=None):
@@ -84,12 +74,15 @@ def lead_update(*, lead, actor, **fields):
 
 @transaction.atomic
 def lead_transition(*, lead, to, actor, reason=""):
-    """Move a lead along its status flow. Allowed moves are TRANSITIONS; 搁置 and 流失 need a
-    reason; 评估中 → 准入评审 happens by agenda, 准入评审 → 已签约 by signing."""
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    """Move a lead by hand along LEAD_FLOW to state `to`; 搁置 and 流失 need a reason; 评估中 →
+    准入评审 happens by agenda, 准入评审 → 已签约 by signing."""
+    from .flows import LEAD_FLOW, lead_moves
+
     require_unit_in_scope(actor, lead.unit, programme=P, action="change")
+    lead = Lead.objects.get(pk=lead.pk)
     labels = dict(S.choices)
-    if to not in TRANSITIONS.get(lead.status, set()):
+    t = lead_moves(lead).get(to)
+    if t is None:
         hint = ""
         if to == S.IN_REVIEW:
             hint = "（请将线索列入准入评审会议程）"
@@ -97,15 +90,20 @@ def lead_transition(*, lead, to, actor, reason=""):
             hint = "（评审通过后通过“签约”转为项目）"
         raise ValidationError(f"线索不能从“{labels[lead.status]}”变为“{labels.get(to, to)}”{hint}")
     reason = (reason or "").strip()
-    if to in REASON_REQUIRED and not reason:
+    if "reason" in t.requires and not reason:
         raise ValidationError({"reason": f"转为“{labels[to]}”必须填写原因"})
-    before = lead.status
-    lead.status = to
-    lead.status_reason = reason if to in REASON_REQUIRED else ""
-    lead.save(update_fields=["status", "status_reason", "updated_at"])
-    audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [before, to]},
-              message=f"状态：{labels[before]} → {labels[to]}" + (f"；原因：{reason}" if reason else ""))
+    LEAD_FLOW.apply(lead, t.name, actor=actor, reason=reason,
+                    updates={"status_reason": reason if "reason" in t.requires else ""},
+                    audit_message=f"状态：{labels[lead.status]} → {labels[to]}" + (f"；原因：{reason}" if reason else ""))
+    lead.refresh_from_db()
     return lead
+
+
+def _lead_system_move(lead, name, actor, **kw):
+    """A move the platform makes as part of another service (evaluation, agenda, review, signing)."""
+    from .flows import LEAD_FLOW
+
+    LEAD_FLOW.apply(lead, name, actor=actor, check=False, **kw)
 
 
 # --- activities ---------------------------------------------------------------------------------
@@ -202,11 +200,7 @@ def evaluation_submit(*, lead, evaluator, scores, vetoes=(), comment="", on=None
     audit_log(action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=ev, actor=evaluator,
               changes=diff(before, after), message=f"六好评价：{lead.code}")
     if lead.status in (S.NEW, S.FOLLOWING):
-        old = lead.status
-        lead.status = S.EVALUATING
-        lead.save(update_fields=["status", "updated_at"])
-        audit_log(action=AuditAction.UPDATE, obj=lead, actor=evaluator, changes={"status": [old, S.EVALUATING]},
-                  message="开始六好评价，线索转为评估中")
+        _lead_system_move(lead, "evaluated", evaluator, audit_message="开始六好评价，线索转为评估中")
     return ev
 
 
@@ -237,14 +231,10 @@ def meeting_add_lead(*, meeting, lead, actor):
         raise ValidationError(f"线索“{lead.code}”已在本次会议议程中")
     order = (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
     item = ReviewItem.objects.create(meeting=meeting, lead=lead, order=order)
-    old = lead.status
-    lead.status = S.IN_REVIEW
-    lead.save(update_fields=["status", "updated_at"])
     audit_log(action=AuditAction.UPDATE, obj=meeting, actor=actor, changes={"agenda": [None, lead.code]},
               message=f"列入议程：{lead}")
-    if old != S.IN_REVIEW:
-        audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [old, S.IN_REVIEW]},
-                  message=f"列入准入评审会：{meeting}")
+    if lead.status != S.IN_REVIEW:
+        _lead_system_move(lead, "to_review", actor, audit_message=f"列入准入评审会：{meeting}")
     return item
 
 
@@ -273,12 +263,9 @@ def review_decide(*, item, decision, actor, conditions="", notes=""):
     lead = item.lead
     new_status = {D.REJECT: S.LOST, D.DEFER: S.EVALUATING}.get(decision, S.IN_REVIEW)
     if lead.status != new_status and lead.status != S.CONVERTED:
-        old = lead.status
-        lead.status = new_status
-        lead.status_reason = "准入评审不通过" if decision == D.REJECT else ""
-        lead.save(update_fields=["status", "status_reason", "updated_at"])
-        audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [old, new_status]},
-                  message=f"准入评审结论：{item.get_decision_display()}")
+        name = {S.LOST: "review_rejected", S.EVALUATING: "review_deferred"}.get(new_status, "review_passed")
+        _lead_system_move(lead, name, actor, updates={"status_reason": "准入评审不通过" if decision == D.REJECT else ""},
+                          audit_message=f"准入评审结论：{item.get_decision_display()}")
     return item
 
 
@@ -320,11 +307,7 @@ def project_sign(*, lead, actor, name, signed_date, planned_investment, unit=Non
                               industry=lead.industry, planned_investment=planned_investment, unit=unit,
                               signed_date=signed_date, agreement=agreement, leader=leader, officer=officer,
                               milestone_plan=milestone_plan)
-    old = lead.status
-    lead.status = S.CONVERTED
-    lead.save(update_fields=["status", "updated_at"])
-    audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes={"status": [old, S.CONVERTED]},
-              message=f"签约为项目 {project.code}")
+    _lead_system_move(lead, "sign", actor, audit_message=f"签约为项目 {project.code}")
     return project
 
 
@@ -424,10 +407,11 @@ def service_request_answer(*, request, actor, reply):
         raise ValidationError({"reply": "请填写答复内容"})
     if sr.status == ServiceRequest.Status.CLOSED:
         raise ValidationError("该诉求已办结")
-    before = snapshot(sr, {"status", "reply", "replied_at"})
-    sr.reply, sr.status, sr.replied_at = reply.strip(), ServiceRequest.Status.ANSWERED, clock.today()
-    sr.save()
-    audit_log(action=AuditAction.UPDATE, obj=sr, actor=actor, changes=diff(before, snapshot(sr, {"status", "reply", "replied_at"})))
+    from .flows import SERVICE_REQUEST_FLOW
+
+    SERVICE_REQUEST_FLOW.apply(sr, "answer", actor=actor, check=False,
+                               updates={"reply": reply.strip(), "replied_at": clock.today()},
+                               audit_message=f"答复服务诉求：{reply.strip()[:100]}")
     return sr
 
 
@@ -440,11 +424,11 @@ def service_request_rate(*, request, actor, rating, comment=""):
         raise ValidationError("诉求答复后才能评价")
     if rating not in range(1, 6):
         raise ValidationError({"rating": "评价应为1～5星"})
-    before = snapshot(sr, {"status", "rating", "rating_comment"})
-    sr.rating, sr.rating_comment, sr.status = rating, comment, ServiceRequest.Status.CLOSED
-    sr.save()
-    audit_log(action=AuditAction.UPDATE, obj=sr, actor=actor,
-              changes=diff(before, snapshot(sr, {"status", "rating", "rating_comment"})))
+    from .flows import SERVICE_REQUEST_FLOW
+
+    SERVICE_REQUEST_FLOW.apply(sr, "rate", actor=actor, check=False,
+                               updates={"rating": rating, "rating_comment": comment},
+                               audit_message=f"评价{rating}星并办结")
     return sr
 
 

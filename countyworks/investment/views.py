@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from countyworks.core import clock
 from countyworks.core import services as core_services
-from countyworks.core.models import OrgUnit, Programme, Target
+from countyworks.core.models import OrgUnit, Programme, Target, path_q
 from countyworks.core.scope import unit_in_scope
 from countyworks.core.viewmixins import (
     ScopedCreateView,
@@ -103,8 +103,10 @@ def safe_next(request, default):
 def status_moves(lead):
     """The moves a lead may make now (services.TRANSITIONS), in the order of the status flow:
     [(value, label, needs_reason)]."""
-    allowed = services.TRANSITIONS.get(lead.status, set())
-    return [(s.value, s.label, s in services.REASON_REQUIRED) for s in S if s in allowed]
+    from .flows import lead_moves
+
+    moves = lead_moves(lead)
+    return [(s.value, s.label, "reason" in moves[s].requires) for s in S if s in moves]
 
 
 class InvestmentView:
@@ -379,8 +381,8 @@ class PipelineView(InvestmentView, ScopedMixin, TemplateView):
         if self.request.GET.get("unit", "").isdigit():
             unit = units.filter(pk=self.request.GET["unit"]).first()
         if unit is not None:
-            leads = leads.filter(unit__path__startswith=unit.path)
-            projects = projects.filter(unit__path__startswith=unit.path)
+            leads = leads.filter(path_q(unit.path, "unit__path"))
+            projects = projects.filter(path_q(unit.path, "unit__path"))
         counts = dict(leads.values_list("status").annotate(n=Count("pk")))
         columns = []
         for status in Lead.OPEN_STATUSES:
@@ -875,7 +877,7 @@ class StatsView(InvestmentView, ScopedMixin, TemplateView):
         through = form.cleaned_data["through"] or selectors.default_through(year)
         stats = selectors.investment_stats(year=year, unit=unit, through=through)
         counted = selectors.counted_projects(start=date(year, 1, 1), end=through, unit=unit)
-        leads = Lead.objects.visible_to(user).filter(unit__path__startswith=unit.path,
+        leads = Lead.objects.visible_to(user).filter(path_q(unit.path, "unit__path"),
                                                      registered_on__gte=date(year, 1, 1), registered_on__lte=through)
         ctx.update(
             stats=stats, unit=unit, year=year, through=through,
