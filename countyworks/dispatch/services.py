@@ -5,7 +5,6 @@ import json
 import logging
 import urllib.request
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,8 +15,10 @@ from django.utils import timezone
 from countyworks.core import clock
 from countyworks.core.audit import audit_log, diff, snapshot
 from countyworks.core.models import AuditAction, Programme, Role
+from countyworks.core.parsing import InvalidValue, parse_decimal
 from countyworks.core.scope import require_unit_in_scope, unit_in_scope
 
+from .flows import BULLETIN_FLOW, SUBMISSION_FLOW
 from .models import Bulletin, Notification, Reminder, ReportForm, Submission, Task
 from .selectors import check_figures, monday, week_label, week_status
 
@@ -27,17 +28,17 @@ log = logging.getLogger(__name__)
 
 
 def clean_figures(form, raw):
-    """Numbers from a form post or import: blank → None; errors per field in Chinese."""
+    """Numbers from a form post or import: blank → None; errors per field in Chinese. Parsed by
+    core.parsing (the one number rule): "Infinity", "NaN", "1e20", "1,2,3" and negatives are refused."""
     figures, errors = {}, {}
     for f in form.fields:
-        v = raw.get(f["code"])
-        if v in (None, ""):
-            figures[f["code"]] = None
-            continue
         try:
-            d = Decimal(str(v).strip().replace(",", ""))
-        except InvalidOperation:
-            errors[f["code"]] = f"“{f['label']}”应为数字"
+            d = parse_decimal(raw.get(f["code"]))
+        except InvalidValue as exc:
+            errors[f["code"]] = f"“{f['label']}”：{exc}"
+            continue
+        if d is None:
+            figures[f["code"]] = None
             continue
         figures[f["code"]] = int(d) if d == d.to_integral() else float(d)
     return figures, errors
@@ -68,14 +69,15 @@ def submission_save(*, form, unit, week_start, figures, text, actor, submit=True
     if sub is None:
         sub = Submission(form=form, unit=unit, week_start=week_start)
     sub.figures, sub.text, sub.flags = figures, text, warnings
+    if sub.pk:
+        Submission.objects.filter(pk=sub.pk).update(figures=figures, text=text, flags=warnings)
+    else:
+        sub.save()  # a new week starts as a draft (the flow's initial state)
     if submit:
         now = timezone.now()
-        sub.status = S.SUBMITTED
-        sub.submitted_at, sub.submitted_by = now, actor
-        sub.first_submitted_at = sub.first_submitted_at or now
-    elif sub.status != S.RETURNED:
-        sub.status = S.DRAFT
-    sub.save()
+        SUBMISSION_FLOW.apply(sub, "submit", actor=actor, check=False, audit_message="提交周报",
+                              updates={"submitted_at": now, "submitted_by": actor,
+                                       "first_submitted_at": sub.first_submitted_at or now})
     after = snapshot(sub, {"figures", "text", "status"})
     audit_log(
         action=AuditAction.UPDATE if before else AuditAction.CREATE,
@@ -100,17 +102,10 @@ def submission_review(*, submission, actor, approve, reason=""):
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": "退回必须填写原因"})
-    before = snapshot(sub, {"status", "return_reason"})
-    sub.status = S.APPROVED if approve else S.RETURNED
-    sub.return_reason = "" if approve else reason
-    sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
-    sub.save()
-    audit_log(
-        action=AuditAction.UPDATE,
-        obj=sub,
-        actor=actor,
-        changes=diff(before, snapshot(sub, {"status", "return_reason"})),
-        message="审核通过，已锁定" if approve else f"退回：{reason}",
+    SUBMISSION_FLOW.apply(
+        sub, "approve" if approve else "return", actor=actor, reason=reason, check=actor is not None,
+        updates={"return_reason": "" if approve else reason, "reviewed_at": timezone.now(), "reviewed_by": actor},
+        audit_message="审核通过，已锁定" if approve else f"退回：{reason}",
     )
     if not approve:
         _notify_unit(sub.unit, f"{sub}被退回：{reason}", sub.get_absolute_url())
@@ -126,15 +121,10 @@ def submission_reopen(*, submission, actor, reason):
         raise ValidationError("只有已审核锁定的周报需要重新打开")
     if not (reason or "").strip():
         raise ValidationError({"reason": "重新打开必须填写原因"})
-    sub.status, sub.return_reason = S.RETURNED, f"重新打开更正：{reason.strip()}"
-    sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
-    sub.save()
-    audit_log(
-        action=AuditAction.UPDATE,
-        obj=sub,
-        actor=actor,
-        changes={"status": [S.APPROVED, S.RETURNED]},
-        message=f"重新打开已锁定周报：{reason.strip()}",
+    SUBMISSION_FLOW.apply(
+        sub, "reopen", actor=actor, reason=reason, check=actor is not None,
+        updates={"return_reason": f"重新打开更正：{reason.strip()}", "reviewed_at": timezone.now(), "reviewed_by": actor},
+        audit_message=f"重新打开已锁定周报：{reason.strip()}",
     )
     _notify_unit(sub.unit, f"{sub}已重新打开，请更正后重新提交：{reason.strip()}", sub.get_absolute_url())
     return sub
@@ -299,15 +289,8 @@ def bulletin_publish(*, bulletin, actor):
     require_unit_in_scope(actor, b.unit, programme=P, action="manage")
     if b.status == Bulletin.Status.PUBLISHED:
         raise ValidationError("该通报已发布")
-    b.status, b.published_at, b.published_by = Bulletin.Status.PUBLISHED, timezone.now(), actor
-    b.save()
-    audit_log(
-        action=AuditAction.UPDATE,
-        obj=b,
-        actor=actor,
-        changes={"status": ["draft", "published"]},
-        message=f"发布{b.title}",
-    )
+    BULLETIN_FLOW.apply(b, "publish", actor=actor, check=False, audit_message=f"发布{b.title}",
+                        updates={"published_at": timezone.now(), "published_by": actor})
     return b
 
 

@@ -224,3 +224,28 @@ class TestReportFormDefinition:
         with pytest.raises(ValidationError, match="已有填报数据"):
             svc.report_form_save(actor=world["manager"], form=world["form"], units=[world["v1"]],
                                  fields=[world["form"].fields[0]], rules=[], name="乡村绿化周报")
+
+
+@pytest.mark.parametrize("raw", ["Infinity", "NaN", "1e20", "1,2,3", "-5", "很多"])
+def test_weekly_figures_refuse_what_is_not_a_count(world, raw):
+    """The weekly figures go through core.parsing: no infinite, not-a-number, exponent or
+    garbled-separator value is stored, and the message names the figure."""
+    form = world["form"]
+    figures, errors = svc.clean_figures(form, {"seedlings_secured": raw, "trees_planted": "3"})
+    assert "seedlings_secured" in errors
+    assert errors["seedlings_secured"].startswith("“已落实苗木”")
+    assert figures["trees_planted"] == 3
+
+
+def test_review_history_is_recorded_and_the_submitter_cannot_approve(world):
+    from countyworks.core.models import FlowTransition
+    from countyworks.dispatch.flows import SUBMISSION_FLOW
+
+    sub = submit(world, "v1", world["op1"], date(2024, 3, 4), 10, 5)
+    assert SUBMISSION_FLOW.refusal(sub, "approve", world["op1"]) is not None
+    svc.submission_review(submission=sub, actor=world["reviewer"], approve=False, reason="数据有误")
+    sub.refresh_from_db()
+    steps = list(FlowTransition.objects.filter(object_type="dispatch.submission", object_id=sub.pk)
+                 .order_by("pk").values_list("transition", "actor_id", "reason"))
+    assert steps == [("submit", world["op1"].pk, ""), ("return", world["reviewer"].pk, "数据有误")]
+    assert sub.status == Submission.Status.RETURNED and sub.return_reason == "数据有误"

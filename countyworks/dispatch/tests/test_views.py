@@ -315,7 +315,7 @@ def test_field_errors_in_chinese_next_to_their_fields(client, jh):
     client.force_login(jh["operator"])
     resp = client.post(submit_url(jh), post_data({**figures(25, 12), "training": "很多", "meetings": None}))
     page = resp.content.decode()
-    assert "“培训人次”应为数字" in page
+    assert "“培训人次”：无法识别的数值“很多”" in page
     assert not Submission.objects.filter(unit=jh["xq"], week_start=LAST_WEEK).exists()
     resp = client.post(submit_url(jh), post_data({**figures(25, 12), "meetings": None}))
     assert "请填写“座谈会”" in resp.content.decode()
