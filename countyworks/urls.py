@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("core/", include("countyworks.core.urls")),
     path("cockpit/", include("countyworks.reporting.cockpit_urls")),
+    path("reporting/", include("countyworks.reporting.urls")),
     path("api/", include("countyworks.api.urls")),
 ]
 # every programme's pages, at /<url_prefix>/ (its URLconf's app_name is the namespace)

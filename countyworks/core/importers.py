@@ -176,7 +176,7 @@ class OrgUnitImporter(Importer):
         Column("启用日期", required=False),
         Column("停用日期", required=False),
     ]
-    examples = [["440704000000", "江海区", "区", "", "", ""], ["440704003000", "礼乐街道", "街道", "440704000000", "", ""]]
+    examples = [["440700000000", "某某区", "区", "", "", ""], ["440700001000", "某某街道", "街道", "440700000000", "", ""]]
 
     def check_permission(self):
         if self.actor is not None and not has_system_role(self.actor, RoleKind.SYSADMIN):
@@ -268,7 +268,7 @@ ROLE_KINDS = {label: value for value, label in RoleKind.choices}
 @register
 class UserImporter(Importer):
     """Headers 用户名, 姓名, 所在单位, 联系电话, 电子邮箱, 角色, 状态. 角色 lists the roles the
-    account should hold, separated by ；: "单位代码或名称 业务 角色" (e.g. "礼乐街道 招商引资 填报员")
+    account should hold, separated by ；: "单位代码或名称 业务 角色" (e.g. "某某街道 招商引资 填报员")
     or a system role alone ("审计员"). Re-importing sets the roles to exactly the listed ones."""
 
     kind = "users"
@@ -281,10 +281,10 @@ class UserImporter(Importer):
         Column("所在单位", aliases=("单位", "单位代码"), required=False),
         Column("联系电话", aliases=("电话", "手机"), required=False),
         Column("电子邮箱", aliases=("邮箱", "Email"), required=False),
-        Column("角色", required=False, note="多个角色用；分隔，格式“单位 业务 角色”，如“礼乐街道 招商引资 填报员”；三员直接写“审计员”"),
+        Column("角色", required=False, note="多个角色用；分隔，格式“单位 业务 角色”，如“某某街道 招商引资 填报员”；三员直接写“审计员”"),
         Column("状态", required=False, choices=("启用", "停用")),
     ]
-    examples = [["lile_op", "李四", "礼乐街道", "13800000000", "", "礼乐街道 招商引资 填报员", "启用"]]
+    examples = [["lile_op", "李四", "某某街道", "13800000000", "", "某某街道 招商引资 填报员", "启用"]]
 
     def check_permission(self):
         if self.actor is not None and not has_system_role(self.actor, RoleKind.SYSADMIN):

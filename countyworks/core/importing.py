@@ -87,6 +87,16 @@ class Importer(ABC):
     key_column = ""
     examples: list[list] = []
 
+    # Per-row scope, checked by run_import for every importer (before writing, and again inside
+    # the writing transaction): the unit a row names (data[unit_field]) must lie in the actor's
+    # scope for `scope_programme` / `scope_action`, and a row matching an existing record
+    # (existing_units) must not touch a record of a unit outside it.
+    scope_programme: str | None = None
+    scope_action = "change"
+    unit_field = "unit"
+    unit_column = ""
+    noun = "记录"  # "该项目属于其他单位" — what one record of the register is called
+
     def __init__(self, actor):
         self.actor = actor
 
@@ -108,6 +118,36 @@ class Importer(ABC):
     @abstractmethod
     def save(self, rows):
         """Upsert the cleaned rows; return (created, updated, unchanged)."""
+
+    def row_scope_programme(self, data):
+        """The programme whose scope a row is checked against (None: no per-row unit scope)."""
+        return self.scope_programme
+
+    def existing_units(self, datas):
+        """{natural key: unit} of the existing records the rows match (bulk). Default: none."""
+        return {}
+
+    def scope_problems(self, cleaned):
+        """Rows that name a unit, or match a record of a unit, outside the actor's scope."""
+        from .scope import unit_in_scope
+
+        if self.actor is None:  # the command line run as system
+            return []
+        problems = []
+        existing = self.existing_units([d for _, d in cleaned])
+        for row_no, d in cleaned:
+            programme = self.row_scope_programme(d)
+            if programme is None:
+                continue
+            unit = d.get(self.unit_field)
+            if unit is not None and not unit_in_scope(self.actor, unit, programme=programme, action=self.scope_action):
+                problems.append(Problem(row_no, self.unit_column, f"无权为“{unit.name}”导入{self.noun}"))
+            current = existing.get(self.key(d))
+            if current is not None and not unit_in_scope(self.actor, current, programme=programme,
+                                                         action=self.scope_action):
+                problems.append(Problem(row_no, self.key_column,
+                                        f"该{self.noun}属于其他单位（{current.name}），无权修改"))
+        return problems
 
     def preview_row(self, data):
         return [data.get(c.name, "") for c in self.columns]
@@ -181,12 +221,20 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
             cleaned.append((row_no, data))
     report.total_rows = len(table.rows)
     table.rows = []  # the raw sheet is no longer needed; keep memory flat for large files
+    if not report.problems:
+        report.problems.extend(importer.scope_problems(cleaned))
     if report.problems:
         return report
     report.preview = [importer.preview_row(d) for _, d in cleaned[:preview_rows]]
 
     try:
         with transaction.atomic():
+            # re-checked inside the writing transaction: a record moved meanwhile is not overwritten
+            late = importer.scope_problems(cleaned)
+            if late:
+                report.problems.extend(late)
+                transaction.set_rollback(True)
+                return report
             created, updated, unchanged = importer.save(cleaned)
             report.created, report.updated, report.unchanged = created, updated, unchanged
             if commit:

@@ -68,6 +68,11 @@ class FigureModel:
     cells: Callable[[Any, dict], list]
     related: tuple = ()
     url: Callable[[Any], str] | None = None
+    # optional: a column with the figure's own value per record, summed under the list — for
+    # records holding several figures (a weekly report): value_column(obj, figure_code) → heading
+    # or None, value(obj, figure_code) → number
+    value_column: Callable[[Any, str], str | None] | None = None
+    value: Callable[[Any, str], Any] | None = None
 
 
 class StatsError(Exception):

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from countyworks.core.models import OrgUnit, User
 from countyworks.dispatch import services as svc
-from countyworks.dispatch.models import Bulletin, ReportForm, Submission, Task
+from countyworks.dispatch.models import ReportForm, Submission, Task
+from countyworks.reporting import services as reporting_svc
+from countyworks.reporting.models import Bulletin
 
 GREENING_FIELDS = [
     {"code": "seedlings_secured", "label": "已落实苗木", "unit": "株", "required": True},
@@ -146,9 +148,9 @@ def load_bulletins(units, users):
     district = units["440704000000"]
     for programme, user, number in (("all", users["nyj"], "江海百千万办〔2024〕3号"),
                                     ("investment", users["tzcj"], "江海投促〔2024〕3号")):
-        b = svc.bulletin_create(programme=programme, period="2024-03", unit=district, actor=user,
+        b = reporting_svc.bulletin_create(programme=programme, period="2024-03", unit=district, actor=user,
                                 issue_date=date(2024, 4, 3), doc_number=number)
-        svc.bulletin_publish(bulletin=b, actor=user)
+        reporting_svc.bulletin_publish(bulletin=b, actor=user)
         stamp = timezone.make_aware(datetime.combine(date(2024, 4, 3), time(10, 0)))
         Bulletin.objects.filter(pk=b.pk).update(built_at=stamp, published_at=stamp)
 

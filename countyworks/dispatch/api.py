@@ -5,7 +5,7 @@ from rest_framework import serializers
 from countyworks.api.base import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core.models import Programme
 
-from .models import Bulletin, Submission
+from .models import Submission
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -17,11 +17,6 @@ class SubmissionSerializer(serializers.ModelSerializer):
                   "submitted_at", "reviewed_at", "return_reason"]
 
 
-class BulletinSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Bulletin
-        fields = ["id", "programme", "period", "unit", "title", "status", "built_at", "published_at", "content"]
-
 
 class SubmissionViewSet(_Scoped):
     """Weekly reports in the user's dispatch scope."""
@@ -31,13 +26,3 @@ class SubmissionViewSet(_Scoped):
 
     def get_queryset(self):
         return super().get_queryset().select_related("unit").order_by("-week_start", "unit__path")
-
-
-class BulletinViewSet(_Scoped):
-    """Monthly bulletins (their frozen content) in the user's dispatch scope."""
-
-    model, programme, serializer_class = Bulletin, Programme.DISPATCH, BulletinSerializer
-    queryset = Bulletin.objects.none()
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-period", "-built_at")

@@ -111,12 +111,7 @@ def greening_section(b):
 def reporting_section(b):
     programmes = b.reporting_programmes
     forms = ReportForm.objects.filter(programme__in=programmes, active=True)
-    tasks = Task.objects.filter(
-        path_q(b.unit.path, "unit__path"),
-        programme__in=programmes,
-        status=Task.Status.OPEN,
-        deadline__lt=b.through,
-    )
+    tasks = Task.objects.overdue(b.through).filter(path_q(b.unit.path, "unit__path"), programme__in=programmes)
     if not forms and not tasks:
         return
     b.section("周调度报送和重点任务推进情况")

@@ -118,7 +118,7 @@ def overdue_tasks(*, user, unit, as_of):
     for p in Programme.values:
         q |= Q(programme=p) & scope_q(user, programme=p)
     tasks = (
-        Task.objects.filter(q, unit__in=_subtree(unit).values("pk"), status=Task.Status.OPEN, deadline__lt=as_of)
+        Task.objects.overdue(as_of).filter(q, unit__in=_subtree(unit).values("pk"))
         .select_related("unit", "leader")
         .order_by("deadline", "pk")
     )

@@ -1,15 +1,13 @@
 """django-filter filtersets of the dispatch lists. Unit and form choices are limited to the scope."""
 
 import django_filters as df
-from django import forms
 
-from countyworks.core import clock
 from countyworks.core.forms import DateInput
 from countyworks.core.models import OrgUnit, Programme, path_q
 
 from . import selectors
-from .forms import BULLETIN_PROGRAMMES, dispatch_units
-from .models import Bulletin, ReportForm, Submission, Task
+from .forms import dispatch_units
+from .models import ReportForm, Submission, Task
 
 
 def _scope_units(request):
@@ -60,16 +58,5 @@ class TaskFilter(df.FilterSet):
     def filter_overdue(self, qs, name, value):
         if value not in ("0", "1"):
             return qs
-        late = {"status": Task.Status.OPEN, "deadline__lt": clock.today()}
-        return qs.filter(**late) if value == "1" else qs.exclude(**late)
-
-
-class BulletinFilter(df.FilterSet):
-    period = df.CharFilter(label="月份", field_name="period", lookup_expr="startswith",
-                           widget=forms.TextInput(attrs={"placeholder": "2024-03"}))
-    programme = df.ChoiceFilter(label="业务", choices=BULLETIN_PROGRAMMES)
-    status = df.ChoiceFilter(label="状态", choices=Bulletin.Status.choices)
-
-    class Meta:
-        model = Bulletin
-        fields = ["period", "programme", "status"]
+        late = Task.objects.overdue().values("pk")
+        return qs.filter(pk__in=late) if value == "1" else qs.exclude(pk__in=late)

@@ -3,7 +3,7 @@
 from countyworks.core.models import Programme, RoleKind
 from countyworks.core.workflow import REASON, Flow, Transition
 
-from .models import Bulletin, Submission
+from .models import Submission
 
 S = Submission.Status
 REVIEWERS = frozenset({RoleKind.REVIEWER, RoleKind.MANAGER})
@@ -26,19 +26,5 @@ SUBMISSION_FLOW = Flow(
                    not_same_as=("submit",), requires=(REASON,), style="danger"),
         Transition("reopen", "重新打开", (S.APPROVED,), S.RETURNED, roles=REVIEWERS, action="review",
                    requires=(REASON,), style="secondary"),
-    ],
-)
-
-B = Bulletin.Status
-
-BULLETIN_FLOW = Flow(
-    name="reporting.bulletin",
-    model="dispatch.Bulletin",
-    states=dict(B.choices),
-    programme=Programme.DISPATCH,
-    describe=lambda b: b.title,
-    transitions=[
-        Transition("publish", "发布", (B.DRAFT,), B.PUBLISHED, roles=frozenset({RoleKind.MANAGER}),
-                   action="manage", system=True),
     ],
 )

@@ -1,7 +1,6 @@
 """Forms of the dispatch pages. They parse and present; the rules (required figures, outliers,
 locking, scope) live in services/selectors and come back as ValidationErrors."""
 
-import re
 from pathlib import PurePath
 
 from django import forms
@@ -185,48 +184,6 @@ class TaskProgressForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-
-
-# --- bulletins -----------------------------------------------------------------------------------
-
-def BULLETIN_PROGRAMMES():  # noqa: N802 - a callable of choices, read when the form is built
-    from countyworks.core import programmes as registry
-
-    return registry.bulletin_choices()
-
-
-class BulletinCreateForm(forms.Form):
-    programme = forms.ChoiceField(label="通报业务", choices=BULLETIN_PROGRAMMES)
-    period = forms.CharField(
-        label="通报月份",
-        max_length=7,
-        help_text="格式 YYYY-MM，如 2024-03",
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
-    )
-    unit = UnitChoiceField(label="通报范围（单位）", queryset=OrgUnit.objects.none())
-    doc_number = forms.CharField(
-        label="文号",
-        max_length=60,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "如 江海百千万办〔2024〕3号"}),
-    )
-    issue_date = forms.DateField(
-        label="印发日期", required=False, widget=DateInput(), help_text="缺省为该月最后一天或今天"
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        units = dispatch_units(user, "manage")
-        self.fields["unit"].queryset = units
-        top = units.order_by("depth", "sort_order", "code").first()
-        if top is not None:
-            self.fields["unit"].initial = top.pk
-
-    def clean_period(self):
-        value = self.cleaned_data["period"].strip()
-        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
-            raise forms.ValidationError("通报月份应为 YYYY-MM 格式，如 2024-03")
-        return value
 
 
 class WeekPickerForm(forms.Form):

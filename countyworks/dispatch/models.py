@@ -124,6 +124,15 @@ class Submission(models.Model):
         return bool(self.first_submitted_at and self.first_submitted_at <= self.form.due_at(self.week_start))
 
 
+class TaskQuerySet(DispatchQuerySet):
+    def overdue(self, as_of=None):
+        """The one rule of an overdue key task: still 推进中 and its deadline before `as_of`
+        (default: today). Used by the task list's filter and table, the cockpit and the bulletin."""
+        from countyworks.core import clock
+
+        return self.filter(status=Task.Status.OPEN, deadline__lt=as_of or clock.today())
+
+
 class Task(models.Model):
     """A key work item of a programme with a responsible unit, a leader in charge, a target and
     a deadline (领导干部包抓)."""
@@ -151,7 +160,7 @@ class Task(models.Model):
     done_date = models.DateField("完成日期", null=True, blank=True)
     description = models.TextField("说明", blank=True)
 
-    objects = DispatchQuerySet.as_manager()
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "重点任务"
@@ -164,6 +173,12 @@ class Task(models.Model):
         from django.urls import reverse
 
         return reverse("dispatch:task_detail", args=[self.pk])
+
+    def is_overdue(self, as_of=None):
+        """Task.objects.overdue's rule for one task."""
+        from countyworks.core import clock
+
+        return self.status == Task.Status.OPEN and self.deadline < (as_of or clock.today())
 
 
 class Reminder(models.Model):
@@ -193,37 +208,3 @@ class Reminder(models.Model):
 
 
 from countyworks.core.models import Notification  # noqa: E402,F401  moved to core (same table)
-
-
-class Bulletin(models.Model):
-    """A monthly bulletin: a frozen, dated snapshot of computed content (see content.py)."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        PUBLISHED = "published", "已发布"
-
-    programme = models.CharField("业务", max_length=20)  # a Programme value or "all"
-    period = models.CharField("期间", max_length=7)  # YYYY-MM
-    unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT, related_name="bulletins")
-    title = models.CharField("标题", max_length=200)
-    content = models.JSONField("内容")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
-    built_at = models.DateTimeField("生成时间")
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    objects = DispatchQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "月通报"
-        ordering = ["-period", "-built_at"]
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("dispatch:bulletin_detail", args=[self.pk])

@@ -17,11 +17,30 @@ def _reporting(b):
     reporting_section(b)
 
 
+def _num(v):
+    if v is None:
+        return "—"
+    f = float(v)
+    return f"{int(f):,}" if f == int(f) else f"{f:,.2f}".rstrip("0").rstrip(".")
+
+
+def _figures_text(sub):
+    return "；".join(
+        f"{f['label']} {_num(sub.figures.get(f['code']))}{f.get('unit', '')}"
+        for f in sub.form.fields
+        if sub.figures.get(f["code"]) is not None
+    )
+
+
 def _submission_cells(s, fig):
     from .selectors import week_label
-    from .views import _figures_text
 
     return [s.unit.name, week_label(s.week_start), _figures_text(s), s.get_status_display()]
+
+
+def _submission_value_column(s, code):
+    field = next((f for f in s.form.fields if f["code"] == code), None)
+    return f"{field['label']}({field.get('unit', '')})" if field else None
 
 
 def _cockpit(**kwargs):
@@ -31,10 +50,9 @@ def _cockpit(**kwargs):
 
 
 def _api(router):
-    from .api import BulletinViewSet, SubmissionViewSet
+    from .api import SubmissionViewSet
 
     router.register("dispatch/submissions", SubmissionViewSet, basename="submission")
-    router.register("dispatch/bulletins", BulletinViewSet, basename="bulletin")
 
 
 PROGRAMME = register(ProgrammeSpec(
@@ -46,13 +64,14 @@ PROGRAMME = register(ProgrammeSpec(
     urls="countyworks.dispatch.urls",
     nav=[
         NavItem("dispatch", "周调度", "dispatch:home"),
-        NavItem("bulletins", "月通报", "dispatch:bulletin_list"),
+        NavItem("bulletins", "月通报", "reporting:bulletin_list"),
     ],
     nav_flat=True,
     sections=[Section("dispatch.reporting", "周调度报送和重点任务推进情况", _reporting, order=900, every=True)],
     figure_models={
         "dispatch.submission": FigureModel(
             columns=("填报单位", "周次", "报送数据", "状态"), related=("unit", "form"), cells=_submission_cells,
+            value_column=_submission_value_column, value=lambda s, code: s.figures.get(code),
         ),
         "dispatch.task": FigureModel(
             columns=("任务", "责任单位", "完成时限", "状态"), related=("unit",),

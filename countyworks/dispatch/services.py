@@ -18,8 +18,8 @@ from countyworks.core.models import AuditAction, Programme, Role
 from countyworks.core.parsing import InvalidValue, parse_decimal
 from countyworks.core.scope import require_unit_in_scope, unit_in_scope
 
-from .flows import BULLETIN_FLOW, SUBMISSION_FLOW
-from .models import Bulletin, Notification, Reminder, ReportForm, Submission, Task
+from .flows import SUBMISSION_FLOW
+from .models import Notification, Reminder, ReportForm, Submission, Task
 from .selectors import check_figures, monday, week_label, week_status
 
 P = Programme.DISPATCH
@@ -256,51 +256,6 @@ def task_update(*, task, actor, **fields):
         task.save()
         audit_log(action=AuditAction.UPDATE, obj=task, actor=actor, changes=changes)
     return task
-
-
-# --- bulletins --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def bulletin_create(*, programme, period, unit, actor, issue_date=None, doc_number=""):
-    """Build a bulletin from the data now and store it as a draft snapshot."""
-    from countyworks.reporting.bulletins import bulletin_build
-
-    require_unit_in_scope(actor, unit, programme=P, action="manage")
-    content = bulletin_build(
-        programme=programme, period=period, unit=unit, issue_date=issue_date, doc_number=doc_number
-    )
-    b = Bulletin.objects.create(
-        programme=programme,
-        period=period,
-        unit=unit,
-        title=content["title"],
-        content=content,
-        built_at=timezone.now(),
-    )
-    audit_log(action=AuditAction.CREATE, obj=b, actor=actor, message=f"生成{b.title}（{period}）")
-    return b
-
-
-@transaction.atomic
-def bulletin_publish(*, bulletin, actor):
-    """Publish: from now on the snapshot never changes (a new bulletin is built for corrections)."""
-    b = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
-    require_unit_in_scope(actor, b.unit, programme=P, action="manage")
-    if b.status == Bulletin.Status.PUBLISHED:
-        raise ValidationError("该通报已发布")
-    BULLETIN_FLOW.apply(b, "publish", actor=actor, check=False, audit_message=f"发布{b.title}",
-                        updates={"published_at": timezone.now(), "published_by": actor})
-    return b
-
-
-@transaction.atomic
-def bulletin_delete_draft(*, bulletin, actor):
-    require_unit_in_scope(actor, bulletin.unit, programme=P, action="manage")
-    if bulletin.status == Bulletin.Status.PUBLISHED:
-        raise ValidationError("已发布的通报不能删除")
-    audit_log(action=AuditAction.DELETE, obj=bulletin, actor=actor, message=f"删除草稿{bulletin.title}")
-    bulletin.delete()
 
 
 _CODE_RE = __import__("re").compile(r"[a-z][a-z0-9_]{0,29}")

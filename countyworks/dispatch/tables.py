@@ -3,9 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from countyworks.core import clock
-
-from .models import Bulletin, Submission, Task
+from .models import Submission, Task
 from .selectors import week_label
 
 NOWRAP = {"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}}
@@ -107,7 +105,7 @@ class TaskTable(tables.Table):
         order_by = ("deadline",)
 
     def render_status(self, record, value):
-        if record.status == Task.Status.OPEN and record.deadline < clock.today():
+        if record.is_overdue():
             return format_html(
                 '<span class="badge text-bg-danger">逾期</span> <span class="badge text-bg-secondary">{}</span>',
                 value,
@@ -116,7 +114,7 @@ class TaskTable(tables.Table):
         return format_html('<span class="badge text-bg-{}">{}</span>', css, value)
 
     def value_status(self, record, value):
-        late = record.status == Task.Status.OPEN and record.deadline < clock.today()
+        late = record.is_overdue()
         return record.get_status_display() + ("（逾期）" if late else "")
 
     def render_leader(self, value):
@@ -133,24 +131,3 @@ class TaskTable(tables.Table):
 
     def value_progress(self, value):
         return value
-
-
-class BulletinTable(tables.Table):
-    period = tables.Column(attrs=NOWRAP)
-    title = tables.Column(linkify=True)
-    unit = tables.Column(order_by=("unit__path",))
-    status = tables.Column(attrs=NOWRAP)
-    built_at = tables.DateTimeColumn(format="Y-m-d H:i", attrs=NOWRAP)
-    published_at = tables.DateTimeColumn(format="Y-m-d H:i", attrs=NOWRAP)
-
-    class Meta:
-        model = Bulletin
-        fields = ["period", "title", "unit", "status", "built_at", "published_at"]
-        order_by = ("-period",)
-
-    def render_status(self, record, value):
-        css = "success" if record.status == Bulletin.Status.PUBLISHED else "secondary"
-        return format_html('<span class="badge text-bg-{}">{}</span>', css, value)
-
-    def value_status(self, record, value):
-        return record.get_status_display()

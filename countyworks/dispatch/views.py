@@ -2,28 +2,22 @@
 through the scoped mixins / `visible_to`, reporting figures from selectors, every write from a
 service function; a bulletin page renders only its stored (frozen) content."""
 
-import json
 from datetime import date, timedelta
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from countyworks.core import clock
-from countyworks.core import programmes as registry
 from countyworks.core import services as core_services
 from countyworks.core.models import Attachment, AuditEntry, Programme, RoleKind
-from countyworks.core.parsing import InvalidValue
-from countyworks.core.programmes import FigureModel
 from countyworks.core.scope import programme_roles, unit_in_scope
 from countyworks.core.viewmixins import (
     ScopedCreateView,
@@ -33,12 +27,10 @@ from countyworks.core.viewmixins import (
     ScopedUpdateView,
     ServiceFormMixin,
 )
-from countyworks.reporting import documents
 
 from . import selectors, services
-from .filters import BulletinFilter, SubmissionFilter, TaskFilter
+from .filters import SubmissionFilter, TaskFilter
 from .forms import (
-    BulletinCreateForm,
     ReopenForm,
     ReportFormDefinitionForm,
     ReviewForm,
@@ -48,8 +40,8 @@ from .forms import (
     WeekPickerForm,
     dispatch_units,
 )
-from .models import Bulletin, ReportForm, Submission, Task
-from .tables import BulletinTable, SubmissionTable, TaskTable
+from .models import ReportForm, Submission, Task
+from .tables import SubmissionTable, TaskTable
 
 P = Programme.DISPATCH
 S = Submission.Status
@@ -498,7 +490,7 @@ class TaskDetailView(ScopedDetailView):
             title=t.title,
             history=history_of(t),
             can_edit=can(self.request.user, t.unit, "change"),
-            overdue=t.status == Task.Status.OPEN and t.deadline < clock.today(),
+            overdue=t.is_overdue(),
             rate=round(t.progress * 100 / t.target, 1) if t.target and t.progress is not None else None,
         )
         return ctx
@@ -545,232 +537,6 @@ class TaskUpdateView(ScopedUpdateView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
-
-
-# --- bulletins -----------------------------------------------------------------------------------------
-
-
-class BulletinListView(ScopedListView):
-    model = Bulletin
-    programme = P
-    table_class = BulletinTable
-    filterset_class = BulletinFilter
-    template_name = "dispatch/list.html"
-    title = export_name = "月通报"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("unit").defer("content")
-
-    def get_create_url(self):
-        return (
-            reverse("dispatch:bulletin_create") if programme_roles(self.request.user, P, "manage") else None
-        )
-
-
-class BulletinCreateView(ScopedMixin, FormView):
-    programme = P
-    action = "manage"
-    form_class = BulletinCreateForm
-    template_name = "dispatch/bulletin_create.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_initial(self):
-        first = clock.today().replace(day=1)
-        return {"period": f"{first - timedelta(days=1):%Y-%m}", "programme": "rural"}
-
-    def form_valid(self, form):
-        d = form.cleaned_data
-        try:
-            b = services.bulletin_create(
-                programme=d["programme"],
-                period=d["period"],
-                unit=d["unit"],
-                actor=self.request.user,
-                issue_date=d["issue_date"],
-                doc_number=d["doc_number"],
-            )
-        except (InvalidValue, ValueError) as exc:
-            form.add_error("period", str(exc))
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"已生成通报草稿“{b.title}”，核对后可发布")
-        return redirect(b.get_absolute_url())
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title="生成月通报", **kwargs)
-
-
-class BulletinDetailView(ScopedDetailView):
-    model = Bulletin
-    programme = P
-    template_name = "dispatch/bulletin_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("unit", "published_by")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        b = self.object
-        ctx.update(
-            title=b.title,
-            content=b.content,
-            links=True,
-            bulletin=b,
-            can_manage=can(self.request.user, b.unit, "manage"),
-        )
-        return ctx
-
-
-class BulletinActionView(ScopedMixin, View):
-    """POST publish / delete a draft (the services check the manage scope)."""
-
-    model = Bulletin
-    programme = P
-
-    def post(self, request, pk, op):
-        b = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            if op == "publish":
-                services.bulletin_publish(bulletin=b, actor=request.user)
-                messages.success(request, "通报已发布，内容已冻结")
-            elif op == "delete":
-                services.bulletin_delete_draft(bulletin=b, actor=request.user)
-                messages.success(request, "草稿已删除")
-                return redirect("dispatch:bulletin_list")
-            else:
-                raise Http404
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        return redirect(b.get_absolute_url())
-
-
-DOWNLOADS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
-}
-
-
-class BulletinDownloadView(ScopedMixin, View):
-    """The stored content rendered as a file: a published bulletin always gives its frozen numbers."""
-
-    model = Bulletin
-    programme = P
-
-    def get(self, request, pk, fmt):
-        if fmt not in DOWNLOADS:
-            raise Http404
-        b = get_object_or_404(self.get_queryset(), pk=pk)
-        if fmt == "docx":
-            data = documents.render_docx(b.content)
-        elif fmt == "xlsx":
-            data = documents.render_xlsx(b.content)
-        else:
-            data = json.dumps(b.content, ensure_ascii=False, indent=2).encode()
-        resp = HttpResponse(data, content_type=DOWNLOADS[fmt])
-        name = f"{b.title}（{b.content.get('period_label', b.period)}）.{fmt}"
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return resp
-
-
-def _num(v):
-    if v is None:
-        return "—"
-    f = float(v)
-    return f"{int(f):,}" if f == int(f) else f"{f:,.2f}".rstrip("0").rstrip(".")
-
-
-def _figures_text(sub):
-    return "；".join(
-        f"{f['label']} {_num(sub.figures.get(f['code']))}{f.get('unit', '')}"
-        for f in sub.form.fields
-        if sub.figures.get(f["code"]) is not None
-    )
-
-
-# How the records behind a bulletin figure are listed comes from the programme that owns the model
-# (core.programmes FigureModel); the org units a figure counts are listed by core's own columns.
-_ORGUNIT_FIGURE = FigureModel(columns=("单位", "代码", "类型"), cells=lambda u, fig: [u.name, u.code, u.get_kind_display()])
-
-
-def figure_records(fig, user, key=""):
-    """The records a bulletin figure counted, in the order of its ids: each row's cells from the
-    record as it is now, a link where the user may open the record, "记录已删除" where it is gone."""
-    label = fig.get("model", "")
-    spec = _ORGUNIT_FIGURE if label == "core.orgunit" else registry.figure_model(label)
-    ids = list(fig.get("ids", []))
-    if spec is None:
-        return ["编号"], [{"id": i, "deleted": False, "cells": [str(i)], "url": None} for i in ids], None
-    columns, related, cells = list(spec.columns), spec.related, spec.cells
-    model = apps.get_model(label)
-    found = {o.pk: o for o in model.objects.filter(pk__in=ids).select_related(*related)}
-    manager = model.objects
-    visible = (
-        set(manager.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-        if hasattr(manager, "visible_to")
-        else set()
-    )
-    rows = []
-    for i in ids:
-        obj = found.get(i)
-        if obj is None:
-            rows.append({"id": i, "deleted": True, "cells": [], "url": None})
-        else:
-            rows.append(
-                {
-                    "id": i,
-                    "deleted": False,
-                    "cells": cells(obj, fig),
-                    "url": obj.get_absolute_url()
-                    if i in visible and hasattr(obj, "get_absolute_url")
-                    else None,
-                }
-            )
-    total = None
-    code = key.rsplit(".", 1)[-1] if key else ""
-    if label == "dispatch.submission" and found:
-        field = next((f for f in next(iter(found.values())).form.fields if f["code"] == code), None)
-        if field:  # a weekly figure's total: that figure per record and its sum as the records are now
-            columns.append(f"{field['label']}({field.get('unit', '')})")
-            total = 0
-            for r in rows:
-                if not r["deleted"]:
-                    v = found[r["id"]].figures.get(code) or 0
-                    total += v
-                    r["cells"].append(_num(v))
-            total = _num(total)
-    return columns, rows, total
-
-
-class BulletinFigureView(ScopedDetailView):
-    model = Bulletin
-    programme = P
-    template_name = "dispatch/bulletin_figure.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        key = self.kwargs["key"]
-        fig = (self.object.content.get("figures") or {}).get(key)
-        if fig is None:
-            raise Http404
-        columns, rows, total = figure_records(fig, self.request.user, key)
-        value = fig.get("value")
-        ctx.update(
-            title=fig.get("label", key),
-            bulletin=self.object,
-            key=key,
-            fig=fig,
-            columns=columns,
-            rows=rows,
-            total=total,
-            value=_num(value) if isinstance(value, int | float) else (value if value is not None else "—"),
-            deleted=sum(1 for r in rows if r["deleted"]),
-        )
-        return ctx
 
 
 class ReportFormEditView(ScopedMixin, ServiceFormMixin, FormView):

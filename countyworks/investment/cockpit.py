@@ -84,9 +84,8 @@ def _overdue(*, user, unit, as_of):
     ms = overdue_milestones(projects, today=as_of)
     requests = [
         {"request": r, "days_late": (as_of - r.deadline).days}
-        for r in ServiceRequest.objects.visible_to(user)
-        .filter(Q(project__unit__in=units.values("pk")) | Q(bureau__in=units.values("pk")),
-                status=ServiceRequest.Status.OPEN, deadline__lt=as_of)
+        for r in ServiceRequest.objects.visible_to(user).overdue(as_of)
+        .filter(Q(project__unit__in=units.values("pk")) | Q(bureau__in=units.values("pk")))
         .select_related("project", "bureau").order_by("deadline", "pk")
     ]
     return {

@@ -130,7 +130,7 @@ class ServiceRequestFilter(df.FilterSet):
     def only_overdue(self, qs, name, value):
         if not value:
             return qs
-        return qs.filter(status=ServiceRequest.Status.OPEN, deadline__lt=clock.today())
+        return qs.overdue()
 
 
 class TargetFilter(df.FilterSet):

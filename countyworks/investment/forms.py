@@ -224,7 +224,8 @@ class MeetingForm(forms.ModelForm):
             label="参会单位", queryset=OrgUnit.objects.order_by("path"), required=False,
             widget=forms.SelectMultiple(attrs={"size": 8}))
         if not self.instance.pk:
-            self.fields["title"].initial = "江海区招商引资项目准入联席评审会"
+            top = self.fields["unit"].queryset.order_by("depth", "path").first()
+            self.fields["title"].initial = f"{top.name if top else ''}招商引资项目准入联席评审会"
 
 
 class AgendaForm(forms.Form):

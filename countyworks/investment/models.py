@@ -339,6 +339,13 @@ class Milestone(models.Model):
 
 
 class ServiceRequestQuerySet(models.QuerySet):
+    def overdue(self, as_of=None):
+        """The one rule of an overdue service request: still 待办理 and its 办理时限 before `as_of`
+        (default: today). Used by the list's "仅超时" filter and the cockpit."""
+        from countyworks.core import clock
+
+        return self.filter(status=ServiceRequest.Status.OPEN, deadline__lt=as_of or clock.today())
+
     def visible_to(self, user, action="view"):
         """A service request is seen by the project's side and by the responsible bureau."""
         from countyworks.core.scope import scope_q

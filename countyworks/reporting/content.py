@@ -3,11 +3,11 @@ frozen. Every renderer (web page, .docx, .xlsx, JSON) reads only this structure,
 show the same numbers, and a published bulletin never changes.
 
     {
-      "title": "江海区招商引资工作月通报",
-      "doc_number": "江海投促〔2024〕3号",          # may be ""
-      "issuer": "江海区投资促进中心",
+      "title": "某区招商引资工作月通报",
+      "doc_number": "某投促〔2024〕3号",          # may be ""
+      "issuer": "某区投资促进中心",
       "date": "2024-04-05",                         # issuing date, YYYY-MM-DD
-      "period": "2024-03", "period_label": "2024年3月", "unit": "江海区",
+      "period": "2024-03", "period_label": "2024年3月", "unit": "某区",
       "blocks": [
         {"type": "heading", "level": 1, "text": "一、总体情况"},       # level 1 一、 / 2 （一） / 3 1.
         {"type": "paragraph", "runs": [{"text": "全区引进亿元以上产业项目"},
@@ -15,7 +15,7 @@ show the same numbers, and a published bulletin never changes.
                                         {"text": "个，同比增长"}, {"text": "18.6%", "ref": "inv.projects_100m_yoy"}]},
         {"type": "table", "title": "表1 各单位招商引资目标完成情况", "key": "inv.by_unit",
          "columns": ["排名", "单位", "目标(个)", "完成(个)", "完成率"],
-         "rows": [[{"text": "1", "num": 1}, {"text": "外海街道"}, {"text": "13", "num": 13},
+         "rows": [[{"text": "1", "num": 1}, {"text": "某街道"}, {"text": "13", "num": 13},
                    {"text": "14", "num": 14, "ref": "inv.unit.12.projects_100m"}, {"text": "107.7%", "num": 107.7}]]},
       ],
       "figures": {                                  # what each ref means and which records it counts

@@ -66,7 +66,9 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Mm, Pt, RGBColor, Twips
+
+RED = RGBColor(0xFF, 0x00, 0x00)
 
 # --- layout constants (GB/T 9704-2012) -------------------------------------------------------
 
@@ -81,6 +83,8 @@ FONT_KAI = "楷体_GB2312"
 FONT_PAGE_NUMBER = "宋体"
 
 SIZE_TITLE = 22  # 2号
+SIZE_MASTHEAD = 30  # 发文机关标志: red 小标宋, sized to the line (GB/T 9704 leaves the size to the issuer)
+MASTHEAD_PITCH_TW = 860
 SIZE_BODY = 16  # 3号
 SIZE_TABLE = 14  # 4号
 SIZE_PAGE_NUMBER = 14  # 4号
@@ -197,6 +201,16 @@ def _exact_spacing(paragraph, line_twips: int) -> None:
 
 def _no_grid(paragraph) -> None:
     _ppr_child(paragraph, "w:snapToGrid").set(qn("w:val"), "0")
+
+
+def _red_rule(paragraph) -> None:
+    """The red separator line under the 版头: a bottom border on an empty paragraph."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = _child(ppr, "pBdr", _PPR_ORDER)
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "1"), ("w:color", "FF0000")):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
 
 
 def _body_paragraph(doc, align=None):
@@ -549,9 +563,20 @@ def render_docx(content: dict) -> bytes:
     props.comments = content.get("doc_number", "") or ""
 
     # python-docx's template starts with no paragraphs; everything is appended in order.
+    masthead = (content.get("masthead") or "").strip()
+    if masthead:  # 版头: 发文机关标志 in red, 发文字号, the red separator line (GB/T 9704-2012 §7.2)
+        p = _body_paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
+        _exact_spacing(p, MASTHEAD_PITCH_TW)
+        run = _add_text(p, masthead, FONT_TITLE, SIZE_MASTHEAD)
+        run.font.color.rgb = RED
+        _body_paragraph(doc)
     if content.get("doc_number"):
         p = _body_paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
         _add_text(p, content["doc_number"])
+    if masthead:
+        _red_rule(_body_paragraph(doc))
+        _body_paragraph(doc)
+    elif content.get("doc_number"):
         _body_paragraph(doc)
     title = content.get("title", "")
     if title:
@@ -559,7 +584,14 @@ def render_docx(content: dict) -> bytes:
             p = _body_paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
             p.paragraph_format.keep_with_next = True
             _add_text(p, line, FONT_TITLE, SIZE_TITLE)
+        if content.get("subtitle"):
+            p = _body_paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
+            _add_text(p, content["subtitle"], FONT_KAI)
         _body_paragraph(doc)
+    correction = (content.get("correction") or {}).get("text")
+    if correction:
+        p = _body_paragraph(doc)
+        _add_text(p, correction, FONT_HEI)
 
     for block in content.get("blocks", []):
         kind = block.get("type")

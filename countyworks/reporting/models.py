@@ -1,8 +1,17 @@
-"""Per-unit, per-programme document settings of the bulletin (版头 and 落款), edited in the UI."""
+"""The monthly bulletin (a frozen snapshot of computed content) and its per-unit, per-programme
+document settings (版头 and 落款), edited in the UI."""
 
+from django.conf import settings
 from django.db import models
 
-from countyworks.core.models import OrgUnit
+from countyworks.core.models import OrgUnit, Programme
+from countyworks.core.scope import ScopedQuerySet
+
+
+class BulletinQuerySet(ScopedQuerySet, models.QuerySet):
+    """Bulletins are the reporting office's: seen through a role of the weekly dispatch."""
+
+    scope_programme = Programme.DISPATCH
 
 
 class BulletinSetting(models.Model):
@@ -53,3 +62,44 @@ def masthead_for(unit, programme, *, year=None, sequence=None):
         "recipients": setting.recipients if setting else "",
         "copy_to": setting.copy_to if setting else "",
     }
+
+
+class Bulletin(models.Model):
+    """A monthly bulletin: a frozen, dated snapshot of computed content (see content.py)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        SUPERSEDED = "superseded", "已被更正"
+
+    programme = models.CharField("业务", max_length=20)  # a Programme value or "all"
+    period = models.CharField("期间", max_length=7)  # YYYY-MM
+    unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT, related_name="bulletins")
+    title = models.CharField("标题", max_length=200)
+    content = models.JSONField("内容")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    built_at = models.DateTimeField("生成时间")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    supersedes = models.ForeignKey(
+        "self", verbose_name="更正的通报", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    correction_note = models.CharField("更正说明", max_length=500, blank=True)
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        db_table = "dispatch_bulletin"  # the table keeps the name it had when dispatch owned bulletins
+        verbose_name = verbose_name_plural = "月通报"
+        ordering = ["-period", "-built_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("reporting:bulletin_detail", args=[self.pk])

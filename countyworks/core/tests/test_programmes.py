@@ -125,3 +125,34 @@ def test_a_toy_programme_appears_in_nav_bulletin_stats_and_import(toy, client):
 
     help_text = load_command_class("countyworks.core", "import").create_parser("countyworks", "import").format_help()
     assert "toys" in help_text
+
+
+# Registers whose rows carry no unit: who may import them at all is their check_permission.
+IMPORT_SCOPE_EXEMPT = {
+    "orgunits": "系统管理员维护整棵组织树（check_permission 仅允许系统管理员）",
+    "users": "仅系统管理员可导入用户",
+    "enterprises": "企业名录为全区共享，不属于某一单位",
+}
+
+
+def test_every_importer_checks_each_rows_unit_or_says_why_not():
+    from countyworks.core.importing import REGISTRY, Importer
+
+    for kind, cls in REGISTRY.items():
+        if kind in IMPORT_SCOPE_EXEMPT or kind == "toys":
+            continue
+        per_row = cls.scope_programme is not None or cls.row_scope_programme is not Importer.row_scope_programme
+        assert per_row, f"importer {kind} checks no row's unit against the importing user's scope"
+
+
+def test_no_demo_place_names_in_product_code():
+    """The issuer, prefixes, examples and defaults come from settings and data, not from the demo."""
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] == "demo" or "tests" in rel.parts or path.name in ("conftest.py", "browser_fixtures.py"):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "江海" in line:
+                offenders.append(f"{rel}:{n}")
+    assert offenders == []

@@ -9,11 +9,12 @@ import pytest
 from countyworks.core.audit import audit_verify
 from countyworks.core.models import OrgUnit
 from countyworks.demo.loader import load_demo
-from countyworks.dispatch.models import Bulletin, Submission
+from countyworks.dispatch.models import Submission
 from countyworks.investment.models import Milestone, Project
 from countyworks.investment.selectors import field_office_stats, investment_stats
 from countyworks.reporting.bulletins import bulletin_build
 from countyworks.reporting.content import plain_text
+from countyworks.reporting.models import Bulletin
 
 
 def sentences(content):

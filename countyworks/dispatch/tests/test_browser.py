@@ -270,16 +270,16 @@ def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_pa
     # --- 6. the district generates the month's rural bulletin; 已植树 is the approved figure ---------------
     as_user(page, live_server, "nyj")
     page.locator("#mainnav .nav-link", has_text="月通报").click()
-    page.wait_for_url("**/dispatch/bulletins/")
+    page.wait_for_url("**/reporting/bulletins/")
     page.locator("main").get_by_role("link", name="新增").click()
-    page.wait_for_url("**/dispatch/bulletins/new/")
+    page.wait_for_url("**/reporting/bulletins/new/")
     assert page.locator("h1").inner_text() == "生成月通报"
     month = timezone.localdate().strftime("%Y-%m")
     page.locator("[name=programme]").select_option("rural")
     page.locator("[name=period]").fill(month)
     assert "江海区" in page.locator("[name=unit] option:checked").inner_text()
     page.get_by_role("button", name="生成通报").click()
-    page.wait_for_url(re.compile(r"/dispatch/bulletins/\d+/$"))
+    page.wait_for_url(re.compile(r"/reporting/bulletins/\d+/$"))
     assert "已生成通报草稿" in messages_text(page)
     sentence = page.locator("#bulletin p.b-p", has_text="已植树").first.inner_text()
     # 40 + 30 seedlings over the two weeks; 0 + 48 trees: the corrected figure, not the 58 first sent
@@ -287,7 +287,7 @@ def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_pa
     assert "58" not in sentence
     screenshot(page, "dispatch_bulletin")
     page.locator("#bulletin p.b-p a.ref", has_text=re.compile(r"^48$")).click()
-    page.wait_for_url(re.compile(r"/dispatch/bulletins/\d+/figures/green\.trees_planted/$"))
+    page.wait_for_url(re.compile(r"/reporting/bulletins/\d+/figures/green\.trees_planted/$"))
     assert page.locator("#figure-value").inner_text() == "48"
     rows = page.locator("#figure-records tbody tr")
     records = page.locator("#figure-records").inner_text()

@@ -18,9 +18,11 @@ from countyworks.core.models import Attachment, AuditEntry, OrgUnit, Programme, 
 from countyworks.core.testing import ViewContract, World
 from countyworks.demo.dispatch import GREENING_FIELDS, RULES
 from countyworks.dispatch import services
-from countyworks.dispatch.models import Bulletin, Notification, ReportForm, Submission, Task
+from countyworks.dispatch.models import Notification, ReportForm, Submission, Task
 from countyworks.dispatch.selectors import monday
+from countyworks.reporting import services as reporting_services
 from countyworks.reporting.content import plain_text
+from countyworks.reporting.models import Bulletin
 
 pytestmark = pytest.mark.django_db
 
@@ -220,16 +222,16 @@ class TestBulletinViews(ViewContract):
     def make_world(self):
         w = jianghai()
         period = f"{timezone.localdate():%Y-%m}"
-        own = services.bulletin_create(programme="rural", period=period, unit=w["lile"], actor=None)
-        foreign = services.bulletin_create(programme="rural", period=period, unit=w["waihai"], actor=None)
+        own = reporting_services.bulletin_create(programme="rural", period=period, unit=w["lile"], actor=None)
+        foreign = reporting_services.bulletin_create(programme="rural", period=period, unit=w["waihai"], actor=None)
         return World(
             permitted=user_with_role(R.MANAGER, D, w["lile"]),
             outsider=UserFactory(),
             own=own,
             foreign=foreign,
-            list_url=reverse("dispatch:bulletin_list"),
-            detail_url=lambda b: reverse("dispatch:bulletin_detail", args=[b.pk]),
-            create_url=reverse("dispatch:bulletin_create"),
+            list_url=reverse("reporting:bulletin_list"),
+            detail_url=lambda b: reverse("reporting:bulletin_detail", args=[b.pk]),
+            create_url=reverse("reporting:bulletin_create"),
             create_data={
                 "programme": "rural",
                 "period": period,
@@ -243,27 +245,27 @@ class TestBulletinViews(ViewContract):
     def test_figure_and_download_pages_follow_scope(self, client, world):
         client.force_login(world.permitted)
         key = next(iter(world.own.content["figures"]))
-        assert client.get(reverse("dispatch:bulletin_figure", args=[world.own.pk, key])).status_code == 200
+        assert client.get(reverse("reporting:bulletin_figure", args=[world.own.pk, key])).status_code == 200
         assert (
-            client.get(reverse("dispatch:bulletin_figure", args=[world.foreign.pk, key])).status_code == 404
+            client.get(reverse("reporting:bulletin_figure", args=[world.foreign.pk, key])).status_code == 404
         )
         assert (
-            client.get(reverse("dispatch:bulletin_figure", args=[world.own.pk, "no.such.key"])).status_code
+            client.get(reverse("reporting:bulletin_figure", args=[world.own.pk, "no.such.key"])).status_code
             == 404
         )
         assert (
-            client.get(reverse("dispatch:bulletin_download", args=[world.foreign.pk, "docx"])).status_code
+            client.get(reverse("reporting:bulletin_download", args=[world.foreign.pk, "docx"])).status_code
             == 404
         )
         client.force_login(world.outsider)
         assert (
-            client.get(reverse("dispatch:bulletin_download", args=[world.own.pk, "json"])).status_code == 403
+            client.get(reverse("reporting:bulletin_download", args=[world.own.pk, "json"])).status_code == 403
         )
 
     def test_bad_period_is_a_chinese_form_error(self, client, world):
         client.force_login(world.permitted)
         resp = client.post(
-            reverse("dispatch:bulletin_create"),
+            reverse("reporting:bulletin_create"),
             {"programme": "rural", "period": "2024-13", "unit": world.own.unit_id},
         )
         assert resp.status_code == 200 and "通报月份应为 YYYY-MM 格式" in resp.content.decode()
@@ -435,7 +437,7 @@ def test_notifications_mark_read(client, jh):
 
 
 def make_bulletin(jh, **kwargs):
-    return services.bulletin_create(
+    return reporting_services.bulletin_create(
         programme="rural",
         period=f"{timezone.localdate():%Y-%m}",
         unit=jh["district"],
@@ -462,7 +464,7 @@ def test_bulletin_page_links_each_number_to_its_records(client, jh):
     client.force_login(jh["manager"])
     page = client.get(b.get_absolute_url()).content.decode()
     total = trees_total(jh)
-    figure_url = reverse("dispatch:bulletin_figure", args=[b.pk, "green.trees_planted"])
+    figure_url = reverse("reporting:bulletin_figure", args=[b.pk, "green.trees_planted"])
     assert "全区村（社区）参加乡村绿化培训共" in page
     assert f'<a class="ref" href="{figure_url}">{total}</a>' in page  # "…已植树<a>N</a>株"
     assert "本通报为" in page and "生成的快照，之后的数据变化不影响本通报" in page
@@ -498,25 +500,25 @@ def test_docx_download_contains_the_headline(client, jh):
 
     b = make_bulletin(jh, doc_number="江海百千万办〔2024〕3号")
     client.force_login(jh["manager"])
-    resp = client.get(reverse("dispatch:bulletin_download", args=[b.pk, "docx"]))
+    resp = client.get(reverse("reporting:bulletin_download", args=[b.pk, "docx"]))
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
     assert ".docx" in resp["Content-Disposition"]
     text = "\n".join(p.text for p in Document(io.BytesIO(resp.content)).paragraphs)
     headline = next(plain_text(bl) for bl in b.content["blocks"] if bl["type"] == "paragraph")
     assert b.title in text and headline in text and "江海百千万办〔2024〕3号" in text
-    xlsx = client.get(reverse("dispatch:bulletin_download", args=[b.pk, "xlsx"]))
+    xlsx = client.get(reverse("reporting:bulletin_download", args=[b.pk, "xlsx"]))
     assert xlsx.content[:2] == b"PK"
-    assert client.get(reverse("dispatch:bulletin_download", args=[b.pk, "json"])).json()["title"] == b.title
+    assert client.get(reverse("reporting:bulletin_download", args=[b.pk, "json"])).json()["title"] == b.title
 
 
 def test_published_bulletin_keeps_its_numbers_after_the_data_changes(client, jh):
     b = make_bulletin(jh)
     client.force_login(jh["manager"])
-    assert client.post(reverse("dispatch:bulletin_publish", args=[b.pk])).status_code == 302
+    assert client.post(reverse("reporting:bulletin_publish", args=[b.pk])).status_code == 302
     b.refresh_from_db()
     assert b.status == Bulletin.Status.PUBLISHED
     before = trees_total(jh)
-    figure_url = reverse("dispatch:bulletin_figure", args=[b.pk, "green.trees_planted"])
+    figure_url = reverse("reporting:bulletin_figure", args=[b.pk, "green.trees_planted"])
     services.submission_save(
         form=jh["form"],
         unit=jh["yn"],
@@ -533,16 +535,16 @@ def test_published_bulletin_keeps_its_numbers_after_the_data_changes(client, jh)
     page = client.get(b.get_absolute_url()).content.decode()
     assert f'<a class="ref" href="{figure_url}">{before}</a>' in page and str(after) not in page
     assert f'id="figure-value">{before}<' in client.get(figure_url).content.decode()
-    json_doc = client.get(reverse("dispatch:bulletin_download", args=[b.pk, "json"])).json()
+    json_doc = client.get(reverse("reporting:bulletin_download", args=[b.pk, "json"])).json()
     assert json_doc["figures"]["green.trees_planted"]["value"] == before
     # publishing twice is refused with a message, the page stays
-    resp = client.post(reverse("dispatch:bulletin_publish", args=[b.pk]), follow=True)
+    resp = client.post(reverse("reporting:bulletin_publish", args=[b.pk]), follow=True)
     assert "该通报已发布" in resp.content.decode()
 
 
 def test_only_managers_generate_bulletins(client, jh):
     client.force_login(jh["reviewer"])
-    assert client.get(reverse("dispatch:bulletin_create")).status_code == 403
+    assert client.get(reverse("reporting:bulletin_create")).status_code == 403
     b = make_bulletin(jh)
     client.force_login(jh["operator"])
     assert client.get(b.get_absolute_url()).status_code == 404  # the district's bulletin is outside a village
@@ -553,6 +555,6 @@ def test_standalone_html_has_no_links_or_external_assets(jh):
     from django.template.loader import render_to_string
 
     b = make_bulletin(jh)
-    html = render_to_string("dispatch/bulletin_standalone.html", {"content": b.content, "links": False})
+    html = render_to_string("reporting/bulletin_standalone.html", {"content": b.content, "links": False})
     assert b.title in html and "<style>" in html
     assert "<a " not in html and "<link" not in html and "<script" not in html

@@ -3,7 +3,7 @@ from django.db import migrations
 # 六好项目评价法: six dimensions, each scored against written criteria; weights are editable.
 DIMENSIONS = [
     ("industry", "好产业", 20, [
-        ("符合江海区“1+3+2”产业体系（特色、主导或支柱产业）", 10),
+        ("符合本地产业体系（特色、主导或支柱产业）", 10),
         ("处于产业链关键环节，可补链强链延链", 6),
         ("符合国家产业政策和绿色低碳方向", 4),
     ]),

@@ -143,3 +143,55 @@ def test_operator_cannot_rewrite_another_units_project_by_import(tree, tmp_path)
     assert (theirs.unit_id, theirs.planned_investment) == (unit_before, amount_before)
     assert not Project.objects.filter(name="甲项目").exists()  # all or nothing
     assert AuditEntry.objects.filter(action__in=["create", "update"]).count() <= entries
+
+
+@pytest.mark.django_db
+def test_a_manager_cannot_set_another_units_target_by_import(tree, tmp_path):
+    from countyworks.core.factories import user_with_role
+    from countyworks.core.models import Programme, RoleKind
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["年度", "单位", "指标", "目标值"])
+    ws.append([2023, "甲街道", "亿元以上项目数", 2])
+    ws.append([2023, "乙街道", "亿元以上项目数", 5])
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    manager = user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, tree["a"])
+    with open(path, "rb") as fh:
+        report = run_import("targets", fh, path.name, actor=manager)
+    assert not report.ok
+    assert [(p.row, p.column) for p in report.problems] == [(3, "单位")]
+    assert "无权为“乙街道”导入年度目标" in report.problems[0].message
+    assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_project_moved_to_another_unit_during_the_import_is_not_overwritten(tree, tmp_path, monkeypatch):
+    """The scope is checked again inside the writing transaction."""
+    from countyworks.core import importing
+    from countyworks.core.factories import user_with_role
+    from countyworks.core.models import Programme, RoleKind
+
+    path = sheet(tmp_path, good_rows(tree)[:1], name="setup.xlsx")
+    with open(path, "rb") as fh:
+        assert run_import("projects", fh, path.name, actor=None).ok
+    ours = Project.objects.get(name="甲项目")
+    op = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, tree["a"])
+    original = importing.Importer.scope_problems
+    calls = []
+
+    def moved_meanwhile(self, cleaned):
+        calls.append(1)
+        if len(calls) == 2:  # between the check and the write, someone moves the project to 乙街道
+            Project.objects.filter(pk=ours.pk).update(unit=tree["b"])
+        return original(self, cleaned)
+
+    monkeypatch.setattr(importing.Importer, "scope_problems", moved_meanwhile)
+    row = list(good_rows(tree)[0])
+    row[4] = 77777
+    with open(sheet(tmp_path, [row], name="edit.xlsx"), "rb") as fh:
+        report = run_import("projects", fh, "edit.xlsx", actor=op)
+    assert not report.ok and "该项目属于其他单位（乙街道）" in report.problems[0].message
+    ours.refresh_from_db()
+    assert ours.planned_investment != Decimal(77777)

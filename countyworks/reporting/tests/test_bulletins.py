@@ -12,6 +12,7 @@ from django.core.management import call_command
 from countyworks.core.models import Indicator, Target
 from countyworks.dispatch import services as svc
 from countyworks.investment.tests.conftest import make_project
+from countyworks.reporting import services as rsvc
 from countyworks.reporting.bulletins import bulletin_build
 from countyworks.reporting.content import plain_text
 
@@ -69,8 +70,8 @@ def test_decline_phrase(world):
 
 @pytest.mark.django_db
 def test_published_snapshot_does_not_move(world, projects):
-    b = svc.bulletin_create(programme="investment", period="2024-03", unit=projects, actor=world["manager"])
-    svc.bulletin_publish(bulletin=b, actor=world["manager"])
+    b = rsvc.bulletin_create(programme="investment", period="2024-03", unit=projects, actor=world["manager"])
+    rsvc.bulletin_publish(bulletin=b, actor=world["manager"])
     frozen = json.dumps(b.content, sort_keys=True)
     make_project(world["v1"], 90000, date(2024, 3, 5))
     b.refresh_from_db()
@@ -165,3 +166,38 @@ def test_bulletin_of_the_running_month_says_through_which_day(world, settings):
     assert b.through_label == "3月20日"
     settings.COUNTYWORKS_TODAY = "2024-04-02"
     assert bulletins.Builder(programme="rural", period="2024-03", unit=world["district"]).through_label == "3月底"
+
+
+@pytest.mark.django_db
+def test_a_second_publication_of_the_same_month_is_a_correction_and_both_are_kept(world, projects):
+    from django.core.exceptions import ValidationError
+
+    from countyworks.reporting.models import Bulletin
+
+    first = rsvc.bulletin_create(programme="investment", period="2024-03", unit=projects, actor=world["manager"])
+    rsvc.bulletin_publish(bulletin=first, actor=world["manager"])
+    second = rsvc.bulletin_create(programme="investment", period="2024-03", unit=projects, actor=world["manager"])
+    with pytest.raises(ValidationError, match="请填写更正说明"):
+        rsvc.bulletin_publish(bulletin=second, actor=world["manager"])
+    assert Bulletin.objects.get(pk=second.pk).status == Bulletin.Status.DRAFT
+    rsvc.bulletin_publish(bulletin=second, actor=world["manager"], correction_note="更正甲街道项目数")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Bulletin.Status.SUPERSEDED
+    assert second.supersedes_id == first.pk and second.status == Bulletin.Status.PUBLISHED
+    assert "更正" in second.content["correction"]["text"] and "更正甲街道项目数" in second.content["correction"]["text"]
+    assert Bulletin.objects.filter(period="2024-03", unit=projects, programme="investment",
+                                   status=Bulletin.Status.PUBLISHED).count() == 1
+
+
+@pytest.mark.django_db
+def test_issuer_masthead_and_number_come_from_the_units_setting(world, projects):
+    from countyworks.reporting.models import BulletinSetting
+
+    default = bulletin_build(programme="investment", period="2024-03", unit=projects)
+    assert default["issuer"] == f"{projects.name}投资促进中心"
+    BulletinSetting.objects.create(unit=projects, programme="investment", issuer="某区招商办",
+                                   masthead="某区招商引资工作领导小组办公室", doc_prefix="某招")
+    content = bulletin_build(programme="investment", period="2024-03", unit=projects)
+    assert content["issuer"] == "某区招商办"
+    assert content["masthead"] == "某区招商引资工作领导小组办公室"

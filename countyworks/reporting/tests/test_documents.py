@@ -384,3 +384,15 @@ def test_wide_table_fits_and_decimal_numbers_are_numbers():
     assert ws.cell(3, 7).value == pytest.approx(1234.56)
     assert ws.cell(3, 7).number_format == "#,##0.00"
     assert ws.cell(3, 8).value == "—"
+
+
+def test_docx_has_the_red_masthead_and_separator_line():
+    import zipfile
+
+    content = {"title": "某区招商引资工作月通报", "masthead": "某区投资促进中心", "doc_number": "某投促〔2024〕3号",
+               "issuer": "某区投资促进中心", "date": "2024-04-05", "blocks": [], "figures": {}}
+    data = render_docx(content)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert xml.index("某区投资促进中心") < xml.index("某投促〔2024〕3号") < xml.index("某区招商引资工作月通报")
+    assert 'w:color w:val="FF0000"' in xml
+    assert '<w:bottom w:val="single" w:sz="12" w:space="1" w:color="FF0000"/>' in xml

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--unit", help="单位名称或代码；缺省为顶级单位")
         parser.add_argument("--publish", action="store_true", help="同时保存为已发布的通报快照")
-        parser.add_argument("--doc-number", default="", help="文号，如 江海投促〔2024〕3号")
+        parser.add_argument("--doc-number", default="", help="文号，如 某投促〔2024〕3号；缺省按本单位通报版头设置编号")
 
     def handle(self, programme, period, format, output, unit=None, publish=False, doc_number="", **opts):
         from countyworks.core.selectors import unit_by_name_or_code as _unit
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         top = _unit(unit)
         try:
             if publish:
-                from countyworks.dispatch.services import bulletin_create, bulletin_publish
+                from countyworks.reporting.services import bulletin_create, bulletin_publish
 
                 b = bulletin_publish(
                     bulletin=bulletin_create(
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         elif format == "xlsx":
             path.write_bytes(render_xlsx(content))
         else:
-            html = render_to_string("dispatch/bulletin_standalone.html", {"content": content, "links": False})
+            html = render_to_string("reporting/bulletin_standalone.html", {"content": content, "links": False})
             path.write_text(html, encoding="utf-8")
         self.stdout.write(
             self.style.SUCCESS(f"已生成{content['title']}（{content['period_label']}）：{path}")

@@ -1,0 +1,53 @@
+import re
+
+from django import forms
+
+from countyworks.core.forms import DateInput
+from countyworks.core.models import OrgUnit, Programme
+from countyworks.core.scope import units_in_scope
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return ("\u3000" * max(obj.depth - 1, 0)) + obj.name
+
+
+def BULLETIN_PROGRAMMES():  # noqa: N802 - a callable of choices, read when the form is built
+    from countyworks.core import programmes as registry
+
+    return registry.bulletin_choices()
+
+
+class BulletinCreateForm(forms.Form):
+    programme = forms.ChoiceField(label="通报业务", choices=BULLETIN_PROGRAMMES)
+    period = forms.CharField(
+        label="通报月份",
+        max_length=7,
+        help_text="格式 YYYY-MM，如 2024-03",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
+    )
+    unit = UnitChoiceField(label="通报范围（单位）", queryset=OrgUnit.objects.none())
+    doc_number = forms.CharField(
+        label="文号",
+        max_length=60,
+        required=False,
+        help_text="缺省按本单位通报版头设置的发文字号前缀编号",
+        widget=forms.TextInput(attrs={"placeholder": "如 某某办〔2024〕3号"}),
+    )
+    issue_date = forms.DateField(
+        label="印发日期", required=False, widget=DateInput(), help_text="缺省为该月最后一天或今天"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = units_in_scope(user, programme=Programme.DISPATCH, action="manage")
+        self.fields["unit"].queryset = units
+        top = units.order_by("depth", "sort_order", "code").first()
+        if top is not None:
+            self.fields["unit"].initial = top.pk
+
+    def clean_period(self):
+        value = self.cleaned_data["period"].strip()
+        if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
+            raise forms.ValidationError("通报月份应为 YYYY-MM 格式，如 2024-03")
+        return value
