@@ -163,3 +163,15 @@ def completion_pct(actual, target):
     if not target:
         return None
     return float((Decimal(actual) / Decimal(target) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def default_through(year, today=None):
+    """The default last day counted for a year's figures (the one rule every statistic, the
+    cockpit and the commands use): today in the current year, 31 December of a past year, and
+    1 January of a year not yet begun (so nothing after today is ever counted)."""
+    from . import clock
+
+    today = today or clock.today()
+    if year == today.year:
+        return today
+    return date(year, 12, 31) if year < today.year else date(year, 1, 1)

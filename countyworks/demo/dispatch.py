@@ -146,6 +146,11 @@ def load_bulletins(units, users):
     if Bulletin.objects.filter(period="2024-03", status=Bulletin.Status.PUBLISHED).exists():
         return
     district = units["440704000000"]
+    for programme, issuer, prefix in (("all", "江海区“百千万工程”指挥部办公室", "江海百千万办"),
+                                      ("investment", "江海区投资促进中心", "江海投促"),
+                                      ("rural", "江海区农业农村和水利局", "江海农水")):
+        reporting_svc.bulletin_setting_save(actor=None, unit=district, programme=programme, issuer=issuer,
+                                            masthead=issuer, doc_prefix=prefix)
     for programme, user, number in (("all", users["nyj"], "江海百千万办〔2024〕3号"),
                                     ("investment", users["tzcj"], "江海投促〔2024〕3号")):
         b = reporting_svc.bulletin_create(programme=programme, period="2024-03", unit=district, actor=user,

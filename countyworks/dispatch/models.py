@@ -107,8 +107,9 @@ class Submission(models.Model):
         ]
 
     def __str__(self):
-        y, w, _ = self.week_start.isocalendar()
-        return f"{self.unit} {y}年第{w}周{self.form}"
+        from countyworks.core.periods import Period
+
+        return f"{self.unit} {Period.containing(self.week_start, 'week').label_zh}{self.form}"
 
     def get_absolute_url(self):
         from django.urls import reverse

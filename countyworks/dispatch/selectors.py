@@ -10,28 +10,31 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from countyworks.core import clock
+from countyworks.core.periods import Period
 
 from .models import ReportForm, Submission
 
 S = Submission.Status
 
 
+# Week arithmetic is core.periods.Period's (ISO weeks, Monday first); these are its short names.
+
+
 def monday(day):
-    return day - timedelta(days=day.isoweekday() - 1)
+    return Period.containing(day, "week").start
 
 
 def week_label(week_start):
-    y, w, _ = week_start.isocalendar()
-    return f"{y}年第{w}周"
+    return Period.containing(week_start, "week").label_zh
 
 
 def weeks_between(start, end):
     """Mondays of the ISO weeks from the week containing `start` to the one containing `end`."""
-    d, last = monday(start), monday(end)
+    week, last = Period.containing(start, "week"), monday(end)
     out = []
-    while d <= last:
-        out.append(d)
-        d += timedelta(days=7)
+    while week.start <= last:
+        out.append(week.start)
+        week = week.next()
     return out
 
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from countyworks.api.base import ScopedReadOnlyViewSet as _Scoped
+from countyworks.core.api import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core.models import Programme
 
 from .models import Lead, Project

@@ -83,8 +83,9 @@ def _span_aggregates(qs, prefix=""):
 
 
 def default_through(year, today=None):
-    today = today or clock.today()
-    return today if year == today.year else date(year, 12, 31)
+    from countyworks.core.periods import default_through as rule
+
+    return rule(year, today)
 
 
 def _targets(unit, year):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from countyworks.api.base import ScopedReadOnlyViewSet
+from countyworks.core.api import ScopedReadOnlyViewSet
 from countyworks.core.models import Programme
 
 from .models import Bulletin

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from countyworks.core import clock
 from countyworks.core import programmes as registry
 from countyworks.core.models import OrgUnit, RoleKind, path_q
+from countyworks.core.periods import default_through
 from countyworks.core.scope import programme_roles
 
 COCKPIT_ROLE_KINDS = {RoleKind.LEADER, RoleKind.MANAGER}
@@ -56,9 +57,7 @@ def resolve_span(*, year=None, through=None, today=None):
         through = through or today
         return through.year, through
     if through is None or through.year != year:
-        through = (
-            today if year == today.year else (date(year, 12, 31) if year < today.year else date(year, 1, 1))
-        )
+        through = default_through(year, today)
     return year, through
 
 

@@ -51,3 +51,20 @@ class BulletinCreateForm(forms.Form):
         if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
             raise forms.ValidationError("通报月份应为 YYYY-MM 格式，如 2024-03")
         return value
+
+
+class BulletinSettingForm(forms.Form):
+    unit = UnitChoiceField(label="单位", queryset=OrgUnit.objects.none())
+    programme = forms.ChoiceField(label="业务", choices=BULLETIN_PROGRAMMES)
+    masthead = forms.CharField(label="发文机关标志（红头）", max_length=100, required=False,
+                               help_text="缺省同落款")
+    issuer = forms.CharField(label="落款（发文机关）", max_length=100, required=False,
+                             help_text="缺省为“单位名称＋业务办公室”")
+    doc_prefix = forms.CharField(label="发文字号前缀", max_length=30, required=False,
+                                 help_text="如“某某投促”，生成“某某投促〔2024〕3号”")
+    recipients = forms.CharField(label="主送", max_length=300, required=False)
+    copy_to = forms.CharField(label="抄送", max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_in_scope(user, programme=Programme.DISPATCH, action="manage")

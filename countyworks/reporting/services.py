@@ -86,3 +86,29 @@ def bulletin_delete_draft(*, bulletin, actor):
         raise ValidationError("已发布的通报不能删除")
     audit_log(action=AuditAction.DELETE, obj=bulletin, actor=actor, message=f"删除草稿{bulletin.title}")
     bulletin.delete()
+
+
+@transaction.atomic
+def bulletin_setting_save(*, actor, unit, programme, **fields):
+    """Set how a unit's bulletins of a programme (or "all") are headed and signed (版头、落款、
+    发文字号前缀、主送、抄送). Managers of the reporting office, within their scope."""
+    from countyworks.core import programmes as registry
+    from countyworks.core.audit import diff, snapshot
+
+    from .models import BulletinSetting
+
+    require_unit_in_scope(actor, unit, programme=REPORTING, action="manage")
+    if programme not in {c for c, _ in registry.bulletin_choices()}:
+        raise ValidationError({"programme": f"未知的业务“{programme}”"})
+    setting = BulletinSetting.objects.select_for_update().filter(unit=unit, programme=programme).first()
+    before = snapshot(setting) if setting else {}
+    setting = setting or BulletinSetting(unit=unit, programme=programme)
+    for k, v in fields.items():
+        setattr(setting, k, (v or "").strip())
+    setting.full_clean()
+    setting.save()
+    changes = diff(before, snapshot(setting))
+    if changes:
+        audit_log(action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=setting, actor=actor,
+                  changes=changes, message=f"通报版头设置：{unit.name} {programme}")
+    return setting

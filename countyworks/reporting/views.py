@@ -23,7 +23,7 @@ from countyworks.core.viewmixins import ScopedDetailView, ScopedListView, Scoped
 
 from . import documents, services
 from .filters import BulletinFilter
-from .forms import BulletinCreateForm
+from .forms import BulletinCreateForm, BulletinSettingForm
 from .models import Bulletin
 from .tables import BulletinTable
 
@@ -58,6 +58,12 @@ class BulletinListView(ScopedListView):
         return (
             reverse("reporting:bulletin_create") if programme_roles(self.request.user, P, "manage") else None
         )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if programme_roles(self.request.user, P, "manage"):
+            ctx["settings_url"] = reverse("reporting:bulletin_settings")
+        return ctx
 
 
 class BulletinCreateView(ScopedMixin, FormView):
@@ -259,3 +265,58 @@ class BulletinFigureView(ScopedDetailView):
             deleted=sum(1 for r in rows if r["deleted"]),
         )
         return ctx
+
+
+class BulletinSettingsView(ScopedMixin, FormView):
+    """The 版头 and 落款 of the bulletins, per unit and programme: the settings in force and a form
+    to set one (an existing unit + programme is updated)."""
+
+    programme = P
+    action = "manage"
+    form_class = BulletinSettingForm
+    template_name = "reporting/bulletin_settings.html"
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "user": self.request.user}
+        unit, programme = self.request.GET.get("unit", "").strip(), self.request.GET.get("programme", "")
+        if self.request.method == "GET" and unit.isdigit():
+            from countyworks.core.scope import units_in_scope
+
+            from .models import BulletinSetting
+
+            units = units_in_scope(self.request.user, programme=P, action="manage")
+            s = BulletinSetting.objects.filter(unit__in=units, unit_id=int(unit), programme=programme).first()
+            if s:
+                kwargs["initial"] = {"unit": s.unit_id, "programme": s.programme, "masthead": s.masthead,
+                                     "issuer": s.issuer, "doc_prefix": s.doc_prefix, "recipients": s.recipients,
+                                     "copy_to": s.copy_to}
+        return kwargs
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            services.bulletin_setting_save(actor=self.request.user, unit=d["unit"], programme=d["programme"],
+                                           **{k: d[k] for k in ("masthead", "issuer", "doc_prefix", "recipients",
+                                                                "copy_to")})
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存通报版头设置")
+        return redirect("reporting:bulletin_settings")
+
+    def get_context_data(self, **kwargs):
+        from countyworks.core.scope import units_in_scope
+
+        from .models import BulletinSetting, masthead_for
+
+        units = units_in_scope(self.request.user, programme=P, action="manage")
+        rows = BulletinSetting.objects.filter(unit__in=units).select_related("unit").order_by("unit__path", "programme")
+        labels = dict(registry.bulletin_choices())
+        return super().get_context_data(
+            title="通报版头设置",
+            rows=[(s, labels.get(s.programme, s.programme)) for s in rows],
+            defaults=[(label, masthead_for(top, code)["issuer"]) for code, label in registry.bulletin_choices()]
+            if (top := units.order_by("depth", "path").first()) else [],
+            top=units.order_by("depth", "path").first(),
+            **kwargs,
+        )

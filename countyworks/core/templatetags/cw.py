@@ -35,3 +35,13 @@ def flow_panel(context, flow_name, obj):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.inclusion_tag("core/_flow_history.html")
+def flow_history(flow_name, obj):
+    """The history of a record's flow (who, when, from, to, why), for records whose actions are
+    made from their own forms."""
+    from countyworks.core.workflow import get_flow
+
+    flow = get_flow(flow_name)
+    return {"flow": flow, "history": list(flow.history(obj)), "state_label": flow.state_label(obj)}

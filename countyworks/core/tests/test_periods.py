@@ -53,3 +53,21 @@ def test_period_contains_its_day_and_chains(day, kind):
     assert Period.parse(p.label) == p
     assert (p.next().start - p.end).days == 1
     assert p.next().previous() == p
+
+
+def test_default_through_never_counts_past_today():
+    from countyworks.core.periods import default_through
+
+    today = date(2024, 3, 20)
+    assert default_through(2024, today) == today
+    assert default_through(2023, today) == date(2023, 12, 31)
+    assert default_through(2026, today) == date(2026, 1, 1)  # a year not yet begun counts nothing
+
+
+def test_the_cockpit_and_the_statistics_agree_on_the_default_span():
+    from countyworks.investment.selectors import default_through as stats_default
+    from countyworks.reporting.cockpit import resolve_span
+
+    today = date(2024, 3, 20)
+    for year in (2022, 2024, 2027):
+        assert resolve_span(year=year, today=today)[1] == stats_default(year, today)

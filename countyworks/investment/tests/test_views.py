@@ -363,6 +363,10 @@ def test_refused_status_move_shows_error_and_changes_nothing(client):
     assert resp.status_code == 302
     lead.refresh_from_db()
     assert (lead.status, lead.status_reason) == ("shelved", "企业暂缓投资计划")
+    # the history of the flow, with who and why, on the lead's page
+    page = client.get(lead.get_absolute_url()).content.decode()
+    history = page[page.index('id="history-investmentlead"'):]
+    assert "新线索 → <strong>搁置</strong>（企业暂缓投资计划）" in history
 
 
 def test_scorecard_shows_each_criterions_points(client):

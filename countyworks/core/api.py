@@ -1,4 +1,4 @@
-"""The base of every programme's read-only API: the queryset comes from `visible_to(user)`, so
+"""The base of every programme's read-only API (DRF): the queryset comes from `visible_to(user)`, so
 the API answers exactly what the web shows the same user (another unit's record is a 404)."""
 
 from rest_framework import viewsets
