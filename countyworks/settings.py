@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "countyworks.core.context_processors.navigation",
+                "countyworks.core.context_processors.platform_date",
             ],
         },
     },

@@ -45,7 +45,8 @@ def lead_create(*, actor, unit, enterprise, title, source, **fields):
     """Register a lead for a unit in the actor's scope. Duplicate warnings are the view's job
     (selectors.lead_duplicates) — the service does not refuse a lead the user confirmed."""
     require_unit_in_scope(actor, unit, programme=P, action="change")
-    lead = Lead(code=_next_code(Lead, "XS"), unit=unit, enterprise=enterprise, title=title, source=source, **fields)
+    on = fields.setdefault("registered_on", fields.get("registered_on") or clock.today())
+    lead = Lead(code=_next_code(Lead, "XS", on.year), unit=unit, enterprise=enterprise, title=title, source=source, **fields)
     if lead.officer is None and actor is not None:
         lead.officer = actor
     lead.full_clean()
@@ -312,7 +313,8 @@ def project_sign(*, lead, actor, name, signed_date, planned_investment, unit=Non
 
 
 def _project_create(*, actor, milestone_plan=None, **fields):
-    project = Project(code=_next_code(Project, "XM"), **fields)
+    signed = fields.get("signed_date")
+    project = Project(code=_next_code(Project, "XM", signed.year if signed else None), **fields)
     project.full_clean()
     project.save()
     Milestone.objects.create(project=project, kind=Milestone.Kind.SIGNED, planned_date=project.signed_date,

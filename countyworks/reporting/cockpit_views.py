@@ -67,11 +67,7 @@ class CockpitView(ScopedMixin, TemplateView):
         top = min((u.depth for u in units), default=0)
         units = [(u, "\u3000" * (u.depth - top)) for u in units]
         today = clock.today()
-        quick = [
-            (f"{today.year}年至今", {"year": today.year}),
-            ("2024年1—3月", {"year": 2024, "through": "2024-03-31"}),
-            ("2023年全年", {"year": 2023}),
-        ]
+        quick = quick_spans(today)
         ctx.update(
             title="领导驾驶舱",
             cockpit=data,
@@ -79,10 +75,27 @@ class CockpitView(ScopedMixin, TemplateView):
             crumbs=cockpit.breadcrumbs(user, unit),
             quick_links=[(label, "?" + _qs(unit=unit.pk, **q)) for label, q in quick],
             span_qs=_qs(year=year, through=through.isoformat()),
-            years=sorted({year, *range(2020, today.year + 1)}, reverse=True),
+            years=sorted({year, today.year, *range(today.year - 5, today.year + 1)}, reverse=True),
             start=date(year, 1, 1),
         )
         return ctx
+
+
+def quick_spans(today):
+    """The cockpit's quick links, from today: this year to date, the last finished quarter (year
+    to its end), last year to the same day, and last year in full."""
+    q_end_month = (today.month - 1) // 3 * 3
+    links = [(f"{today.year}年至今", {"year": today.year})]
+    if q_end_month:
+        import calendar
+
+        end = date(today.year, q_end_month, calendar.monthrange(today.year, q_end_month)[1])
+        links.append((f"{today.year}年1—{q_end_month}月", {"year": today.year, "through": end.isoformat()}))
+    last = today.year - 1
+    same_day = date(last, today.month, min(today.day, 28 if today.month == 2 else today.day))
+    links.append((f"{last}年同期", {"year": last, "through": same_day.isoformat()}))
+    links.append((f"{last}年全年", {"year": last}))
+    return links
 
 
 def _qs(**params):

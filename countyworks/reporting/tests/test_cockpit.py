@@ -285,3 +285,15 @@ def test_greening_totals_and_reporting_rate(client, tree):
     resp = page(client, leader(tree["a"], Programme.DISPATCH), through="2024-03-17")
     assert resp.context["cockpit"]["greening"]["trees_planted"] == 120
     assert resp.context["cockpit"]["reporting"]["reporting_rate"] == 100.0
+
+
+def test_quick_links_are_computed_from_today_not_fixed_years():
+    from countyworks.reporting.cockpit_views import quick_spans
+
+    links = dict(quick_spans(date(2026, 12, 2)))
+    assert links == {"2026年至今": {"year": 2026},
+                     "2026年1—9月": {"year": 2026, "through": "2026-09-30"},
+                     "2025年同期": {"year": 2025, "through": "2025-12-02"},
+                     "2025年全年": {"year": 2025}}
+    assert "2024年1—3月" in dict(quick_spans(date(2024, 4, 1)))
+    assert not any("1—0月" in k for k in dict(quick_spans(date(2024, 2, 29))))
