@@ -147,8 +147,59 @@ class ScopedCreateView(ScopedMixin, ServiceFormMixin, CreateView):
     action = "change"
 
 
+def record_version(obj):
+    """A fingerprint of a record's stored fields: the edit form carries the one it was opened
+    with, and a save is refused when the record has changed since (optimistic locking)."""
+    import hashlib
+    import json
+
+    values = {f.attname: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:20]
+
+
+VERSION_FIELD = "record_version"
+
+
 class ScopedUpdateView(ScopedMixin, ServiceFormMixin, UpdateView):
+    """An edit page. Two people editing the same record: the second save is refused with a message
+    saying who changed it and when, and nothing of it is written (the form keeps what was typed)."""
+
     action = "change"
+
+    def get_form(self, form_class=None):
+        from django import forms as dj_forms
+
+        form = super().get_form(form_class)
+        form.fields[VERSION_FIELD] = dj_forms.CharField(widget=dj_forms.HiddenInput, required=False)
+        if self.request.method != "POST":
+            form.initial[VERSION_FIELD] = record_version(self.object)
+        return form
+
+    def form_valid(self, form):
+        from django.db import transaction
+
+        posted = form.cleaned_data.pop(VERSION_FIELD, "") or ""
+        with transaction.atomic():
+            current = type(self.object).objects.select_for_update().filter(pk=self.object.pk).first()
+            if current is None:
+                form.add_error(None, "该记录已被删除，您的修改未保存")
+                return self.form_invalid(form)
+            if posted and posted != record_version(current):
+                form.add_error(None, self.conflict_message(current))
+                return self.form_invalid(form)
+            return super().form_valid(form)
+
+    def conflict_message(self, current):
+        from django.utils import timezone as tz
+
+        from .models import AuditEntry
+
+        last = (AuditEntry.objects.filter(object_type=current._meta.label_lower, object_id=str(current.pk))
+                .order_by("-seq").first())
+        who = ""
+        if last is not None:
+            who = f"（{last.actor_name or '系统'}于{tz.localtime(last.at):%m月%d日 %H:%M}修改）"
+        return f"您打开此页面后，该记录已被他人修改{who}，您的修改未保存。请刷新页面查看最新内容后再修改。"
 
 
 def today():

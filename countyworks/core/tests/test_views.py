@@ -435,3 +435,32 @@ def test_security_admin_unlocks_a_locked_account(client):
     assert AuditEntry.objects.filter(action=AuditAction.SECURITY, object_repr="lile_zs").exists()
     resp = client.post(reverse("login"), {"username": "lile_zs", "password": TEST_PASSWORD})
     assert resp.status_code == 302 and "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_the_second_of_two_editors_is_refused_and_nothing_of_it_is_written(client):
+    """Both open the enterprise's edit page; the first saves; the second's save is refused with
+    who changed it, and the first's change stands."""
+    import re
+
+    from countyworks.core.factories import EnterpriseFactory, user_with_role
+    from countyworks.core.models import Enterprise, RoleKind
+
+    ent = EnterpriseFactory(name="某某科技有限公司")
+    first, second = user_with_role(RoleKind.OPERATOR), user_with_role(RoleKind.OPERATOR)
+    url = reverse("core:enterprise_update", args=[ent.pk])
+    forms = {}
+    for user in (first, second):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        forms[user.pk] = re.search(r'name="record_version" value="([0-9a-f]+)"', page).group(1)
+    data = {"name": "某某科技股份有限公司", "credit_code": ent.credit_code, "city": ent.city or "",
+            "industry": ent.industry_id or "", "size": ent.size or "", "contact_name": "", "contact_phone": ""}
+    client.force_login(first)
+    resp = client.post(url, {**data, "record_version": forms[first.pk]})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    client.force_login(second)
+    resp = client.post(url, {**data, "name": "另一个名字有限公司", "record_version": forms[second.pk]})
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "该记录已被他人修改" in page and first.username in page
+    assert Enterprise.objects.get(pk=ent.pk).name == "某某科技股份有限公司"
