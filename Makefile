@@ -37,6 +37,7 @@ lint: install
 
 browser-deps:  ## Debian's chromium for the Playwright tests (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming poppler-utils)
 
 bench: install
 	$(RUN) python bench/import_enterprises.py

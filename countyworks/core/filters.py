@@ -64,7 +64,8 @@ class TargetFilter(df.FilterSet):
 class AuditFilter(df.FilterSet):
     actor_name = df.CharFilter(label="操作人", lookup_expr="iexact")
     action = df.ChoiceFilter(label="操作", choices=AuditAction.choices)
-    object_type = df.CharFilter(label="对象类型", lookup_expr="icontains")
+    object_type = df.ChoiceFilter(label="对象类型", choices=lambda: __import__(
+        "countyworks.core.selectors", fromlist=["audit_type_choices"]).audit_type_choices())
     object_id = df.CharFilter(label="对象编号")
     start = df.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte", widget=DateInput())
     end = df.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte", widget=DateInput())

@@ -59,3 +59,41 @@ def unit_by_name_or_code(text):
     if len(matches) > 1:
         raise CommandError(f"单位名称“{text}”不唯一，请使用单位代码")
     return matches[0]
+
+
+SPECIAL_TYPES = {"auth": "登录与账号", "import": "导入", "export": "导出", "security": "安全设置"}
+
+
+def audit_type_label(object_type):
+    """An audit entry's object type in the users' words: the model's verbose name, a programme's
+    declared audit label, or "导入：签约项目" for import./export. kinds."""
+    from . import programmes as registry
+
+    if not object_type:
+        return "—"
+    labels = registry.audit_labels()
+    if object_type in labels:
+        return labels[object_type]
+    head, _, rest = object_type.partition(".")
+    if head in ("import", "export") and rest:
+        inner = rest if "." not in rest else None
+        if inner is None:
+            try:
+                return f"{SPECIAL_TYPES[head]}：{apps.get_model(rest)._meta.verbose_name}"
+            except (LookupError, ValueError):
+                return f"{SPECIAL_TYPES[head]}：{rest}"
+        from .importing import REGISTRY
+
+        return f"{SPECIAL_TYPES[head]}：{REGISTRY[inner].label if inner in REGISTRY else inner}"
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return SPECIAL_TYPES.get(head, object_type)
+
+
+def audit_type_choices():
+    """(object_type, label) of every type the audit log holds, for the viewer's filter."""
+    from .models import AuditEntry
+
+    types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    return sorted(((t, audit_type_label(t)) for t in types if t), key=lambda c: c[1])

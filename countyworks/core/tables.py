@@ -60,7 +60,32 @@ class TargetTable(tables.Table):
 class AuditTable(tables.Table):
     seq = tables.Column(linkify=("core:audit_detail", {"pk": tables.A("pk")}))
     at = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    before = tables.Column("修改前", accessor="changes", visible=False, orderable=False)
+    after = tables.Column("修改后", accessor="changes", visible=False, orderable=False)
 
     class Meta:
         model = AuditEntry
         fields = ["seq", "at", "actor_name", "ip", "action", "object_type", "object_repr", "message"]
+
+    def render_object_type(self, value):
+        from .selectors import audit_type_label
+
+        return audit_type_label(value)
+
+    def value_object_type(self, value):
+        return self.render_object_type(value)
+
+    def value_at(self, value):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+    def value_before(self, record):
+        from .selectors import audit_entry_display
+
+        return "；".join(f"{label}：{b}" for label, b, a, is_pair in audit_entry_display(record)[1] if is_pair)
+
+    def value_after(self, record):
+        from .selectors import audit_entry_display
+
+        return "；".join(f"{label}：{a if is_pair else b}" for label, b, a, is_pair in audit_entry_display(record)[1])

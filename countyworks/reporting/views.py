@@ -154,6 +154,7 @@ DOWNLOADS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
+    "pdf": "application/pdf",
 }
 
 
@@ -167,7 +168,15 @@ class BulletinDownloadView(ScopedMixin, View):
         if fmt not in DOWNLOADS:
             raise Http404
         b = get_object_or_404(self.get_queryset(), pk=pk)
-        if fmt == "docx":
+        if fmt == "pdf":
+            from .pdf import PdfUnavailable, render_pdf
+
+            try:
+                data = render_pdf(b.content)
+            except PdfUnavailable as exc:
+                messages.error(request, str(exc))
+                return redirect(b.get_absolute_url())
+        elif fmt == "docx":
             data = documents.render_docx(b.content)
         elif fmt == "xlsx":
             data = documents.render_xlsx(b.content)

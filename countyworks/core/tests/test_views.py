@@ -464,3 +464,29 @@ def test_the_second_of_two_editors_is_refused_and_nothing_of_it_is_written(clien
     page = resp.content.decode()
     assert resp.status_code == 200 and "该记录已被他人修改" in page and first.username in page
     assert Enterprise.objects.get(pk=ent.pk).name == "某某科技股份有限公司"
+
+
+@pytest.mark.django_db
+def test_audit_viewer_speaks_chinese_and_exports_local_time_with_before_and_after(client):
+    import io
+
+    import openpyxl
+
+    from countyworks.core.factories import EnterpriseFactory, user_with_role
+    from countyworks.core.models import RoleKind
+
+    ent = EnterpriseFactory(name="某某机械有限公司")
+    audit_log(action="update", obj=ent, actor=None, changes={"name": ["旧名称有限公司", "某某机械有限公司"]})
+    client.force_login(user_with_role(RoleKind.AUDITOR))
+    page = client.get(reverse("core:audit_list")).content.decode()
+    assert '<option value="core.enterprise">企业</option>' in page or ">企业<" in page
+    assert "core.enterprise" not in page.split("<tbody")[1].split("</tbody>")[0]
+    resp = client.get(reverse("core:audit_list") + "?object_type=core.enterprise&export=xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    rows = list(ws.values)
+    header = list(rows[0])
+    assert "修改前" in header and "修改后" in header
+    row = dict(zip(header, rows[1], strict=False))
+    assert row["修改前"] == "企业名称：旧名称有限公司" and row["修改后"] == "企业名称：某某机械有限公司"
+    at = str(row[header[1]])
+    assert len(at) == 19 and "." not in at  # local time, to the second

@@ -1,7 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-
 DEMO_TODAY = "2024-03-29"
 
 
