@@ -298,7 +298,7 @@ def plan_update(*, actor, plan, **data):
     return plan
 
 
-MAP_EXTENSIONS = {"jpg", "jpeg", "png", "pdf", "webp", "gif"}
+MAP_EXTENSIONS = {"jpg", "jpeg", "png", "pdf", "webp"}
 
 
 @transaction.atomic
