@@ -108,6 +108,29 @@ class TypicalListView(RuralView, ScopedMixin, TemplateView):
                    can_create=bool(services.scope_paths(self.request.user, programme=P, action="manage")))
         return ctx
 
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("export") != "xlsx":
+            return super().render_to_response(context, **kwargs)
+        import io
+        from urllib.parse import quote
+
+        from django.http import HttpResponse
+
+        from countyworks.core.audit import audit_log
+        from countyworks.core.models import AuditAction
+        from countyworks.core.spreadsheets import write_xlsx
+
+        rows = [[lvl.name, d.unit.name, d.year, len(d.tasks.all()), "" if p is None else p]
+                for lvl, items in context["groups"] for d, p in items]
+        buf = io.BytesIO()
+        write_xlsx(buf, [("典型村镇", ["级别批次", "村（镇）", "认定年度", "培育任务(项)", "平均进度(%)"], rows)])
+        audit_log(action=AuditAction.EXPORT, actor=self.request.user, object_type="export.rural.designation",
+                  object_repr="典型村镇导出", message=f"导出{len(rows)}行")
+        resp = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'典型村镇_{clock.today():%Y%m%d}.xlsx')}"
+        return resp
+
 
 class TypicalCreateView(RuralView, ScopedMixin, TemplateView):
     model = Designation
@@ -307,7 +330,7 @@ class GridListView(RuralView, ScopedListView):
 
     def get_queryset(self):
         return (super().get_queryset().select_related("unit")
-                .annotate(check_count=Count("checks"), last_check=Max("checks__date")))
+                .annotate(check_count=Count("checks"), last_check=Max("checks__date")).order_by("unit__path", "name"))
 
     def get_create_url(self):
         return reverse("rural:grid_create") if services.scope_paths(self.request.user, programme=P, action="change") else None
@@ -372,7 +395,7 @@ class EventListView(RuralView, ScopedListView):
 
     def get_queryset(self):
         return (super().get_queryset().select_related("unit", "organiser")
-                .annotate(trees_total=Coalesce(Sum("species__trees"), 0)))
+                .annotate(trees_total=Coalesce(Sum("species__trees"), 0)).order_by("-date", "-pk"))
 
     def get_create_url(self):
         return reverse("rural:event_create") if services.scope_paths(self.request.user, programme=P, action="change") else None
@@ -454,7 +477,7 @@ class VillagerListView(RuralView, ScopedListView):
     template_name = "rural/villager_list.html"
 
     def get_queryset(self):
-        return selectors.balances(super().get_queryset().select_related("unit"))
+        return selectors.balances(super().get_queryset().select_related("unit")).order_by("unit__path", "-balance", "name")
 
     def get_create_url(self):
         return reverse("rural:villager_create") if services.scope_paths(self.request.user, programme=P, action="change") else None
