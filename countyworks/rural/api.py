@@ -45,18 +45,20 @@ class GridSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "unit_name", "name", "party_member", "trees_in_care", "area", "active"]
 
 
+class SpeciesSerializer(serializers.Serializer):
+    species = serializers.CharField()
+    trees = serializers.IntegerField()
+
+
 class EventSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     organiser_name = serializers.CharField(source="organiser.name", read_only=True)
-    species = serializers.SerializerMethodField()
+    species = SpeciesSerializer(many=True, read_only=True)
 
     class Meta:
         model = CampaignEvent
         fields = ["id", "title", "organiser", "organiser_name", "unit", "unit_name", "place", "date", "volunteers",
                   "species", "report"]
-
-    def get_species(self, obj):
-        return [{"species": s.species, "trees": s.trees} for s in obj.species.all()]
 
 
 class DesignationViewSet(_Scoped):
