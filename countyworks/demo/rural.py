@@ -148,6 +148,7 @@ def load_plans_and_grids(units, users, villages):
 
 
 def load_typical(units):
+    svc.ensure_default_levels()
     levels = {lv.name: lv for lv in DesignationLevel.objects.all()}
     leaders = ["区委副书记", "区人大常委会副主任", "副区长", "区政协副主席", "区委常委、组织部部长"]
 

@@ -37,7 +37,16 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 def _village_field(user, action="change", label="村（社区）"):
-    return UnitChoiceField(label=label, queryset=units_for(user, action, VILLAGE_KINDS))
+    return _one_choice(UnitChoiceField(label=label, queryset=units_for(user, action, VILLAGE_KINDS)))
+
+
+def _one_choice(field):
+    """A village operator has one village: it is chosen already."""
+    only = list(field.queryset[:2])
+    if len(only) == 1:
+        field.initial = only[0].pk
+        field.empty_label = None
+    return field
 
 
 class DesignationForm(forms.Form):
@@ -136,6 +145,7 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = OrgUnit.objects.order_by("path")  # any unit may organise
         self.fields["unit"].queryset = units_for(user, "change", VILLAGE_KINDS)
+        _one_choice(self.fields["unit"])
         self.fields["date"].initial = clock.today()
 
     def clean_species_text(self):
@@ -168,6 +178,7 @@ class VillagerForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_for(user, "change", VILLAGE_KINDS)
+        _one_choice(self.fields["unit"])
 
 
 class RuleForm(forms.ModelForm):

@@ -15,7 +15,8 @@ The rules (shown on the rules page, rural:rules):
 - Plan coverage: villages and communities of the unit with an approved work plan of the year of
   the date; grid coverage: with at least one maintenance grid in use.
 - Survival (存活率) = trees alive ÷ trees planted, where trees planted is the 已植树 to date and
-  trees alive = planted − lost + replanted (upkeep checks to date), never below 0 nor above planted.
+  trees alive = planted − lost + replanted (upkeep checks to date), never below 0 nor above planted;
+  not known (None, "—") where no upkeep check has been recorded.
 """
 
 from dataclasses import dataclass
@@ -183,7 +184,7 @@ def greening_stats(*, unit, through=None, with_ids=False, children=True):
     for uid, gid in MaintenanceGrid.objects.filter(unit__in=subtree.values("pk"), active=True).values_list("unit_id", "pk"):
         grids.setdefault(uid, []).append(gid)
     checks = {r["grid__unit_id"]: (r["lost"], r["replanted"]) for r in
-              UpkeepCheck.objects.filter(grid__unit__in=subtree.values("pk"), date__lte=through)
+              UpkeepCheck.objects.filter(grid__unit__in=subtree.values("pk"), date__lte=through).order_by()
               .values("grid__unit_id").annotate(lost=Coalesce(Sum("lost"), 0), replanted=Coalesce(Sum("replanted"), 0))}
     paths = dict(subtree.values_list("pk", "path"))
     latest_codes = [f["code"] for f in (form.fields if form else ()) if aggregation(f) == LATEST]
@@ -212,9 +213,12 @@ def greening_stats(*, unit, through=None, with_ids=False, children=True):
                    for c in latest_codes},
             }
         planted = lost = replanted = Decimal(0)
+        checked = False
         for uid in uids:
-            lo, re = checks.get(uid, (0, 0))
-            lost, replanted = lost + lo, replanted + re
+            if uid in checks:
+                checked = True
+                lo, re = checks[uid]
+                lost, replanted = lost + lo, replanted + re
         planted = t["trees_planted"]
         alive = min(planted, max(Decimal(0), planted - lost + replanted))
         with_plan = [v for v in village_ids if v in plans]
@@ -226,7 +230,7 @@ def greening_stats(*, unit, through=None, with_ids=False, children=True):
             villages_total=n, villages_with_plan=len(with_plan), villages_with_grid=len(with_grid),
             plan_coverage_pct=_pct(len(with_plan), n), grid_coverage_pct=_pct(len(with_grid), n),
             trees_lost=_plain(lost), trees_replanted=_plain(replanted),
-            survival_pct=_pct(alive, planted),
+            survival_pct=_pct(alive, planted) if checked else None,  # no upkeep check: not known
         )
         out.update(extra)
         return out, with_plan, with_grid
@@ -280,10 +284,12 @@ def _plain(v):
 
 
 def village_progress(plan, *, through=None):
-    """A village's progress against its work plan: seedlings secured and trees planted to date
-    (same rules as greening_stats) against the plan's figures."""
+    """A village's progress against its work plan: seedlings secured and trees planted against
+    the plan's figures — the same rules as greening_stats, through the end of the current week, so
+    that the village sees the week it has just reported."""
     through = through or clock.today()
-    s = greening_stats(unit=plan.unit, through=through, children=False)
+    week_end = through + timedelta(days=7 - through.isoweekday())
+    s = greening_stats(unit=plan.unit, through=week_end, children=False)
     return {
         "seedlings_secured": s["seedlings_secured"], "trees_planted": s["trees_planted"],
         "seedlings_pct": _pct(s["seedlings_secured"], plan.seedlings_planned),
@@ -401,7 +407,8 @@ COUNTING_RULES = [
      "未关联周报的活动，其株数单独计入该村和全区的已植树数。"),
     ("工作计划和网格覆盖", "工作计划覆盖率 = 已审批本年度工作计划的村（社区）÷ 村（社区）总数；网格覆盖率 = "
      "至少有一个在用管护网格的村（社区）÷ 村（社区）总数。只有达到100%才称“已全覆盖”，否则列出尚未覆盖的村（社区）。"),
-    ("存活率", "存活率 = 存活株数 ÷ 已植树株数；存活株数 = 已植树 − 巡查登记的死亡/损失 + 补植（不小于0，不大于已植树）。"),
+    ("存活率", "存活率 = 存活株数 ÷ 已植树株数；存活株数 = 已植树 − 巡查登记的死亡/损失 + 补植（不小于0，不大于已植树）。"
+     "尚无管护巡查记录的，存活率显示“—”。"),
     ("排名", "各单位按已植树株数从多到少排名，株数相同的名次相同。"),
     ("村民积分", "积分台账只能追加：获得、兑换各记一笔，登记错误以冲正记录更正（原记录保留）；积分余额 = 台账各笔之和；"
      "兑换不能超过余额。月度积分公示不显示电话号码。"),

@@ -201,6 +201,21 @@ def greening_report_save(*, form, unit, week_start, figures, actor, explanation=
 
 # --- typical villages and towns ----------------------------------------------------------------------
 
+DEFAULT_LEVELS = [  # (name, tier, target, rank): the defaults of migration 0002, editable afterwards
+    ("省级首批典型村", "province", "village", 10),
+    ("省级典型镇", "province", "town", 15),
+    ("市级典型镇", "city", "town", 20),
+    ("市级典型村", "city", "village", 30),
+    ("区级典型村", "district", "village", 40),
+]
+
+
+def ensure_default_levels():
+    """The default designation levels, where missing (a database whose migration rows were
+    flushed, e.g. by a transactional test, or removed by hand)."""
+    for name, tier, target, rank in DEFAULT_LEVELS:
+        DesignationLevel.objects.get_or_create(name=name, defaults={"tier": tier, "target": target, "rank": rank})
+
 
 @transaction.atomic
 def designation_create(*, actor, unit, level, year, designated_on=None, note=""):

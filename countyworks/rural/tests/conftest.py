@@ -16,8 +16,19 @@ R = RoleKind
 
 
 @pytest.fixture(autouse=True)
-def _today(settings):
+def _today(request, settings):
+    if request.node.get_closest_marker("browser"):
+        return  # the browser journey runs on the real today, like the weekly dispatch's
     settings.COUNTYWORKS_TODAY = "2024-04-20"
+
+
+@pytest.fixture(autouse=True)
+def _levels(request):
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        from countyworks.rural.services import ensure_default_levels
+
+        request.getfixturevalue("db")
+        ensure_default_levels()
 
 
 @pytest.fixture
