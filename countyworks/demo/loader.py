@@ -2,11 +2,12 @@
 
 from django.db import transaction
 
-from . import dispatch, investment, jianghai
+from . import dispatch, investment, jianghai, rural
 
 
 @transaction.atomic
 def load_demo():
     jianghai.load_org_and_accounts()
     investment.load_investment()
+    rural.load_rural()  # before dispatch: the greening form with its aggregation types
     dispatch.load_dispatch()
