@@ -1,0 +1,1 @@
+"""Excel registers of the safety programme."""
