@@ -200,7 +200,7 @@ class CategoryDetailView(SafetyView, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        versions = list(self.object.checklists.prefetch_related("items").select_related("created_by")
+        versions = list(self.object.checklists.order_by("-version").prefetch_related("items").select_related("created_by")
                         .annotate(n_inspections=Count("inspections")))
         current = versions[0] if versions else None
         initial = "\n".join(f"{i.text}|{i.basis}" if i.basis else i.text for i in current.items.all()) if current else ""
@@ -307,7 +307,7 @@ class InspectionListView(SafetyView, ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("object", "team", "campaign").annotate(
-            failed_count=Count("results", filter=Q(results__result="fail")))
+            failed_count=Count("results", filter=Q(results__result="fail"))).order_by("-date", "-id")
 
     def get_create_url(self):
         return reverse("safety:inspection_start") if selectors.teams_for(self.request.user).exists() else None
