@@ -72,8 +72,10 @@ def rectification_pct(found, closed):
 # --- statistics --------------------------------------------------------------------------------------------
 
 
-def _hazard_scope(*, campaign=None, unit=None, through=None):
+def _hazard_scope(*, campaign=None, unit=None, through=None, since=None):
     qs = Hazard.objects.all()
+    if since is not None:
+        qs = qs.filter(found_on__gte=since)
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     if unit is not None:
@@ -83,8 +85,10 @@ def _hazard_scope(*, campaign=None, unit=None, through=None):
     return qs
 
 
-def _inspection_scope(*, campaign=None, unit=None, through=None):
+def _inspection_scope(*, campaign=None, unit=None, through=None, since=None):
     qs = Inspection.objects.all()
+    if since is not None:
+        qs = qs.filter(date__gte=since)
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     if unit is not None:
@@ -143,14 +147,14 @@ def _category_names(ids):
     return dict(ObjectCategory.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
-def safety_stats(*, campaign=None, unit=None, through=None):
+def safety_stats(*, campaign=None, unit=None, through=None, since=None):
     """The programme's figures as of `through` (default today): objects inspected, inspections,
     hazards found / major / closed (销号 by then) / overdue (the one rule, as of then), the
     rectification rate (closed / found), the median days from 发现 to 销号, and the same by team,
-    object category and area (街道/村)."""
+    object category and area (街道/村). `since` counts only what was found / inspected from then."""
     day = through or clock.today()
-    hazards = _hazard_scope(campaign=campaign, unit=unit, through=day)
-    inspections = _inspection_scope(campaign=campaign, unit=unit, through=day)
+    hazards = _hazard_scope(campaign=campaign, unit=unit, through=day, since=since)
+    inspections = _inspection_scope(campaign=campaign, unit=unit, through=day, since=since)
     c = _counts(hazards, day)
     return {
         "through": day.isoformat(),
@@ -238,3 +242,26 @@ def deadline_history(hazard):
     for e in approved:
         out.append({"deadline": e.new_deadline, "why": e.reason, "by": e.decided_by, "on": e.decided_on})
     return out
+
+
+def figure_ids(*, unit=None, since=None, through=None, campaign=None):
+    """The ids behind the headline figures (for a bulletin's figure → records links)."""
+    day = through or clock.today()
+    hz = _hazard_scope(campaign=campaign, unit=unit, through=day, since=since)
+    ins = _inspection_scope(campaign=campaign, unit=unit, through=day, since=since)
+    ids = lambda qs: list(qs.values_list("pk", flat=True))  # noqa: E731
+    return {
+        "inspections": ids(ins),
+        "hazards_found": ids(hz),
+        "hazards_major": ids(hz.filter(level=L.MAJOR)),
+        "hazards_closed": ids(hz.filter(closed_by(day))),
+        "hazards_overdue": ids(hz.filter(overdue_as_of(day))),
+    }
+
+
+def overdue_major(*, unit=None, through=None):
+    """Major hazards overdue as of `through`, longest overdue first (named in the bulletin and on
+    the cockpit)."""
+    day = through or clock.today()
+    qs = _hazard_scope(unit=unit, through=day).filter(overdue_as_of(day), level=L.MAJOR)
+    return qs.select_related("object", "team", "unit", "supervising_unit").order_by("deadline", "pk")
