@@ -139,3 +139,15 @@ def test_stats_command(town, settings):
 
     with pytest.raises(CommandError, match="找不到检查行动"):
         call_command("stats", "safety", "--campaign", "没有的行动", stdout=StringIO())
+
+
+def test_import_command_checks_the_users_scope(tmp_path, town):
+    rows = [["礼乐某小区", "物业小区", "礼乐街道", "", "", "", "", ""]]
+    path = sheet(tmp_path, OBJ_HEADERS, rows)
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "inspected-objects", str(path), "--user", "team3", stdout=StringIO(), stderr=err)
+    assert "第3行 所属街道: 无权为“礼乐街道”导入检查对象" in err.getvalue()
+    assert not InspectedObject.objects.filter(name="礼乐某小区").exists()
+    call_command("import", "inspected-objects", str(path), "--user", "lile_aj", stdout=StringIO())
+    assert InspectedObject.objects.filter(name="礼乐某小区", unit=town.lile).exists()
