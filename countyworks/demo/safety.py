@@ -119,7 +119,7 @@ def _results(obj, failed, rng):
     out = []
     for it in current_checklist(obj.category).items.all():
         if it.seq in failed:
-            out.append({"item": it.pk, "result": "fail", "note": f"现场检查发现{it.text}未落实",
+            out.append({"item": it.pk, "result": "fail", "note": "现场检查发现不符合要求",
                         "photos": [_photo(f"检查照片_{obj.pk}_{it.seq}.png")]})
         else:
             out.append({"item": it.pk, "result": "na" if rng.random() < 0.08 else "pass", "note": "", "photos": []})

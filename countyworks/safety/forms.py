@@ -161,6 +161,17 @@ class ObjectForm(forms.ModelForm):
             raise forms.ValidationError(str(exc))
 
 
+def default_campaign(team, obj):
+    """The campaign an inspection most likely belongs to: one the team takes part in, running
+    today and covering the object's category; else 日常检查."""
+    today = clock.today()
+    for c in Campaign.objects.filter(teams__team=team, start__lte=today, end__gte=today).order_by("-start"):
+        cats = set(c.categories.values_list("pk", flat=True))
+        if not cats or obj.category_id in cats:
+            return c
+    return Campaign.objects.filter(routine=True).first()
+
+
 class InspectionForm(forms.Form):
     """One inspection: the header fields, then per checklist item a result, a note and photos."""
 
@@ -182,6 +193,8 @@ class InspectionForm(forms.Form):
         if teams.count() == 1:
             self.fields["team"].initial = teams.first()
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user).order_by("routine", "-start")
+        if teams.count() == 1 and obj is not None:
+            self.fields["campaign"].initial = default_campaign(teams.first(), obj)
         self.fields["object"].queryset = objects_for_inspection(user)
         self.fields["object"].initial = obj
         self.fields["date"].initial = clock.today()

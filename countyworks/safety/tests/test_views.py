@@ -278,3 +278,10 @@ def test_stats_page(client, town):
     client.force_login(town.office)
     html = client.get(reverse("safety:stats")).content.decode()
     assert "按检查组" in html and "专项督导检查组第3组" in html
+
+
+def test_inspection_form_preselects_the_running_campaign(client, town):
+    client.force_login(town.inspector3)
+    form = client.get(reverse("safety:inspection_create", args=[town.site.pk])).context["form"]
+    assert form.fields["campaign"].initial == town.campaign
+    assert form.fields["team"].initial == town.team3
