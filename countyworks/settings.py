@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "countyworks.investment",
     "countyworks.dispatch",
     "countyworks.rural",
+    "countyworks.safety",
     "countyworks.demo",
     "countyworks.api",
 ]

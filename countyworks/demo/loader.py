@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from . import dispatch, investment, jianghai, rural
+from . import dispatch, investment, jianghai, rural, safety
 
 
 @transaction.atomic
@@ -11,3 +11,4 @@ def load_demo():
     investment.load_investment()
     rural.load_rural()  # before dispatch: the greening form with its aggregation types
     dispatch.load_dispatch()
+    safety.load_safety()
