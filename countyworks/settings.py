@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     # programme apps: each registers itself with core.programmes (nav, bulletin, stats, URLs, API)
     "countyworks.investment",
     "countyworks.dispatch",
+    "countyworks.households",
     "countyworks.demo",
     "countyworks.api",
 ]

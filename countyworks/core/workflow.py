@@ -19,6 +19,7 @@ table lets the UI list the allowed next actions for this user straight from the 
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,7 +58,7 @@ class Flow:
     unit: Callable[[Any], Any] | None = None  # the record's unit (for scope); default obj.unit
     describe: Callable[[Any], str] = str  # object_repr in the audit log
     url: Callable[[Any], str] | None = None  # where a notification points
-    _by_name: dict = field(default_factory=dict, repr=False)
+    _by_name: dict = dc_field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         for t in self.transitions:
@@ -101,6 +102,8 @@ class Flow:
         state = self.state(obj)
         if state not in t.source:
             return f"当前状态为“{self.state_label(state)}”，不能{t.label}"
+        if user is None:  # the platform itself (a command run as system): scope is not checked
+            return t.condition(obj) if t.condition else None
         unit = self._unit(obj)
         roles = [
             r
