@@ -105,7 +105,17 @@ def household_stats(*, unit, year=None, today=None):
     }
 
 
+def _plain(v):
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
 def public_stats(data):
-    """The stats without the id lists (the command line's and the API's form)."""
-    out = {k: v for k, v in data.items() if not k.endswith("_ids")}
-    return out
+    """The stats without the id lists, numbers as JSON numbers (the command line's form): counts
+    and averages only, never a name, ID number or phone."""
+    return _plain({k: v for k, v in data.items() if not k.endswith("_ids")})
