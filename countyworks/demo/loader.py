@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from . import dispatch, investment, jianghai
+from . import dispatch, households, investment, jianghai
 
 
 @transaction.atomic
@@ -10,3 +10,4 @@ def load_demo():
     jianghai.load_org_and_accounts()
     investment.load_investment()
     dispatch.load_dispatch()
+    households.load_households()

@@ -31,6 +31,7 @@ from django.db import models
 ENV = "COUNTYWORKS_FIELD_KEYS"
 _lock = threading.Lock()
 _cache: dict = {}
+_file_keys: dict = {}  # DATA_DIR/field_keys, read once per process
 
 
 def _raw_keys() -> list[str]:
@@ -44,6 +45,9 @@ def _raw_keys() -> list[str]:
     if getattr(settings, "PRODUCTION", False):
         raise ImproperlyConfigured(f"生产环境须通过环境变量 {ENV} 配置个人信息加密密钥")
     path = Path(settings.DATA_DIR) / "field_keys"
+    cached = _file_keys.get(path)
+    if cached:
+        return cached
     with _lock:
         try:
             keys = [k.strip() for k in path.read_text().split() if k.strip()]
@@ -57,6 +61,7 @@ def _raw_keys() -> list[str]:
                 path.chmod(0o600)
             except OSError:
                 pass
+        _file_keys[path] = keys
     return keys
 
 

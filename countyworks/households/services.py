@@ -202,7 +202,6 @@ def member_add(*, actor, household, name, relation, id_number, phone="", health=
     member.full_clean()
     member.save()
     _audit(AuditAction.CREATE, member, actor, _changes({}, safe_snapshot(member)), "登记家庭成员")
-    refresh_risk(household)
     return member
 
 
