@@ -61,7 +61,7 @@ class HouseholdImporter(Importer):
         Column("发现方式", required=False, choices=tuple(CHANNELS)),
         Column("住址（村民小组）", aliases=("住址", "村民小组"), required=False),
     ]
-    examples = [["向前村", "440704198503120016", "陈某某", "户主", "440704198503120016", "", "一般农户", "干部排查",
+    examples = [["向前村", "440704198503120015", "陈某某", "户主", "440704198503120015", "", "一般农户", "干部排查",
                  "第三村民小组"]]
 
     def check_permission(self):

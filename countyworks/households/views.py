@@ -137,7 +137,12 @@ class HouseholdCreateView(HouseholdsView, ScopedMixin, ServiceFormMixin, FormVie
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def perform(self, form):
-        return services.household_create(actor=self.request.user, **form.cleaned_data)
+        try:
+            return services.household_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "id_number" in exc.error_dict:
+                exc.error_dict["head_id_number"] = exc.error_dict.pop("id_number")
+            raise
 
     def get_success_url(self):
         return self.object.get_absolute_url()

@@ -160,3 +160,15 @@ def test_audit_viewer_shows_no_personal_data(client, hh):
     for url in (reverse("core:audit_list"), reverse("core:audit_detail", args=[entry.pk])):
         page = client.get(url).content.decode()
         assert idn not in page and "13700001111" not in page and "罗美华" not in page
+
+
+def test_import_page_and_template(client, hh):
+    from django.urls import reverse
+
+    from countyworks.core.identifiers import validate_id_number
+
+    assert validate_id_number(HouseholdImporter.examples[0][1])
+    client.force_login(hh.operator)
+    assert client.get(reverse("core:import", args=["households"])).status_code == 200
+    client.force_login(hh.leader)
+    assert client.get(reverse("households:household_list")).status_code == 200

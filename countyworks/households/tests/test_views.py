@@ -232,3 +232,21 @@ def test_erase_personal_data(client, hh, household):
     from countyworks.core.audit import audit_verify
 
     assert audit_verify().ok
+
+
+def test_create_form_errors_in_chinese_next_to_the_field(client, hh):
+    client.force_login(hh.operator)
+    good = new_id()
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    data = {"unit": hh.village.pk, "head_name": "李四", "head_id_number": bad, "category": "ordinary", "channel": "self",
+            "phone": "12345"}
+    resp = client.post(reverse("households:household_create"), data)
+    assert resp.status_code == 200
+    assert "校验位不正确" in str(resp.context["form"].errors.get("head_id_number"))
+    data.update(head_id_number=good, unit=hh.other_village.pk)
+    resp = client.post(reverse("households:household_create"), data)
+    assert resp.status_code == 200 and "unit" in resp.context["form"].errors  # another unit's village: not a choice
+    data.update(unit=hh.village.pk)
+    resp = client.post(reverse("households:household_create"), data)
+    assert "电话" in str(resp.context["form"].errors) or "手机" in str(resp.context["form"].errors)
+    assert not Household.objects.exists()
