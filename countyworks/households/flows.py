@@ -101,6 +101,19 @@ def _elimination_confirm_ok(case):
     return elimination_refusal(case.household)
 
 
+def _holders(kind):
+    """notify(obj, actor): the users holding `kind` for the programme on the record's unit or above."""
+
+    def users(case, actor):
+        from countyworks.core.models import User
+
+        ids = [int(x) for x in case.household.unit.path.strip("/").split("/") if x]
+        return list(User.objects.filter(is_active=True, roles__programme=Programme.HOUSEHOLDS, roles__kind=kind,
+                                        roles__unit_id__in=ids).distinct())
+
+    return users
+
+
 I = Identification.Status  # noqa: E741
 VILLAGE_STEPS = ("verify", "consent", "compare", "deliberate", "publish")
 
@@ -109,14 +122,17 @@ IDENTIFICATION = Flow(
     states=dict(I.choices),
     programme=Programme.HOUSEHOLDS,
     describe=str,
+    url=lambda case: case.get_absolute_url(),
     transitions=[
         Transition("verify", "入户核实", (I.STARTED,), I.VERIFIED, roles=OPERATOR),
         Transition("consent", "签署授权承诺", (I.VERIFIED,), I.CONSENTED, roles=OPERATOR),
         Transition("compare", "信息比对", (I.CONSENTED,), I.COMPARED, roles=OPERATOR, condition=_has_members),
         Transition("deliberate", "村级民主评议", (I.COMPARED,), I.DELIBERATED, roles=OPERATOR),
-        Transition("publish", "村级公示", (I.DELIBERATED,), I.PUBLICIZED, roles=OPERATOR),
+        Transition("publish", "村级公示", (I.DELIBERATED,), I.PUBLICIZED, roles=OPERATOR,
+                   notify=_holders(RoleKind.REVIEWER)),
         Transition("town_review", "镇级审核", (I.PUBLICIZED,), I.TOWN_REVIEWED, roles=REVIEWER,
-                   action="review", not_same_as=VILLAGE_STEPS, condition=_notice_ok),
+                   action="review", not_same_as=VILLAGE_STEPS, condition=_notice_ok,
+                   notify=_holders(RoleKind.MANAGER)),
         Transition("confirm", "县级确认", (I.TOWN_REVIEWED,), I.CONFIRMED, roles=MANAGER, action="manage",
                    not_same_as=("town_review",)),
         Transition("reject", "不予纳入", tuple(Identification.OPEN), I.REJECTED, roles=DECIDERS,
@@ -131,11 +147,13 @@ ELIMINATION = Flow(
     states=dict(E.choices),
     programme=Programme.HOUSEHOLDS,
     describe=str,
+    url=lambda case: case.get_absolute_url(),
     transitions=[
         Transition("verify", "入户核实", (E.PROPOSED,), E.VERIFIED, roles=OPERATOR),
-        Transition("publish", "村级公示", (E.VERIFIED,), E.PUBLICIZED, roles=OPERATOR),
+        Transition("publish", "村级公示", (E.VERIFIED,), E.PUBLICIZED, roles=OPERATOR,
+                   notify=_holders(RoleKind.REVIEWER)),
         Transition("town_review", "镇级审核", (E.PUBLICIZED,), E.TOWN_REVIEWED, roles=REVIEWER, action="review",
-                   not_same_as=("verify", "publish"), condition=_elimination_ok),
+                   not_same_as=("verify", "publish"), condition=_elimination_ok, notify=_holders(RoleKind.MANAGER)),
         Transition("confirm", "县级确认", (E.TOWN_REVIEWED,), E.CONFIRMED, roles=MANAGER, action="manage",
                    not_same_as=("town_review",), condition=_elimination_confirm_ok),
         Transition("reject", "暂不消除", tuple(Elimination.OPEN), E.REJECTED, roles=DECIDERS, action="review",

@@ -166,3 +166,14 @@ def test_line_set_by_manager_only(hh):
         services.line_set(actor=hh.operator, year=2023, amount=Decimal("7000"))
     with pytest.raises(ValidationError):
         services.line_set(actor=hh.manager, year=2023, amount=Decimal("0"))
+
+
+def test_next_step_holders_are_notified(hh, settings):
+    case = start(hh)
+    village_steps(hh, case)
+    note = hh.reviewer.notifications.get()
+    assert "村级公示" in note.text and note.url == case.get_absolute_url()
+    assert "陈大文" not in note.text  # notifications name the household by its code
+    settings.COUNTYWORKS_TODAY = "2024-03-25"
+    services.identification_move(actor=hh.reviewer, case=case, name="town_review")
+    assert hh.manager.notifications.filter(text__contains="镇级审核").exists()
