@@ -29,6 +29,12 @@ def _cockpit(**kwargs):
     return cockpit_contribution(**kwargs)
 
 
+def _api(router):
+    from .api import HouseholdViewSet
+
+    router.register("households/households", HouseholdViewSet, basename="household")
+
+
 def _household_cells(h, fig):
     # the figure → records page lists households by code, village and status: never a name
     return [h.code, h.unit.name, h.get_category_display(), h.get_status_display()]
@@ -67,4 +73,5 @@ PROGRAMME = register(ProgrammeSpec(
                                    help="防止返贫监测统计（仅数量与平均数）：stats households [--unit U] [--year Y]"),
     },
     cockpit=_cockpit,
+    api=_api,
 ))

@@ -250,3 +250,23 @@ def test_create_form_errors_in_chinese_next_to_the_field(client, hh):
     resp = client.post(reverse("households:household_create"), data)
     assert "电话" in str(resp.context["form"].errors) or "手机" in str(resp.context["form"].errors)
     assert not Household.objects.exists()
+
+
+def test_api_masked_and_scoped(hh, household):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    other = make_household(hh.other_operator, hh.other_village, head_name="黄小英")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=hh.manager).key}")
+    resp = client.get("/api/v1/households/households/")
+    body = resp.content.decode()
+    assert resp.status_code == 200
+    idn = household.members.get().id_number
+    for plain in (idn, PHONE, BANK, "慢性肾病"):
+        assert plain not in body
+    assert "138****5678" in body and f"{idn[:4]}**********{idn[-4:]}" in body
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=hh.operator).key}")
+    ids = [h["id"] for h in client.get("/api/v1/households/households/").json()["results"]]
+    assert ids == [household.pk]
+    assert client.get(f"/api/v1/households/households/{other.pk}/").status_code == 404
