@@ -126,3 +126,13 @@ class SearchForm(forms.Form):
 class EraseForm(forms.Form):
     reason = forms.CharField(label="删除依据", max_length=200)
     confirm = forms.BooleanField(label="确认删除该户全部个人信息（不可恢复）")
+
+
+class MemberRemoveForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="移除原因", max_length=200)
+
+
+class MeasureResultForm(forms.Form):
+    measure = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.CharField(label="帮扶成效", max_length=300)

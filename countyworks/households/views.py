@@ -178,7 +178,8 @@ class HouseholdDetailView(HouseholdsView, ScopedDetailView):
 
     model = Household
     template_name = "households/household_detail.html"
-    form_actions = ("member", "income", "risk", "resolve", "measure", "visit", "identify", "eliminate", "erase")
+    form_actions = ("member", "member_remove", "income", "risk", "resolve", "measure", "measure_result", "visit",
+                    "identify", "eliminate", "erase")
 
     def get_queryset(self):
         return super().get_queryset().select_related("unit")
@@ -211,11 +212,24 @@ class HouseholdDetailView(HouseholdsView, ScopedDetailView):
             "measure": f.MeasureForm(data, prefix="ms"), "visit": f.VisitForm(data, files, prefix="v"),
             "identify": f.IdentificationStartForm(data, prefix="id"),
             "eliminate": f.EliminationStartForm(data, prefix="el"), "erase": f.EraseForm(data, prefix="er"),
+            "member_remove": f.MemberRemoveForm(data, prefix="mr"), "measure_result": f.MeasureResultForm(data, prefix="mo"),
         }
 
     def do_member(self, d):
         services.member_add(actor=self.request.user, household=self.object, **d)
         return "已登记家庭成员", None
+
+    def do_member_remove(self, d):
+        member = get_object_or_404(Member, pk=d["member"], household=self.object)
+        services.member_remove(actor=self.request.user, member=member, reason=d["reason"])
+        return "已移除家庭成员", None
+
+    def do_measure_result(self, d):
+        from .models import Measure
+
+        measure = get_object_or_404(Measure, pk=d["measure"], household=self.object)
+        services.measure_update(actor=self.request.user, measure=measure, result=d["result"])
+        return "已更新帮扶成效", None
 
     def do_income(self, d):
         services.income_set(actor=self.request.user, household=self.object, **d)

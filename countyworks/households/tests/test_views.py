@@ -270,3 +270,33 @@ def test_api_masked_and_scoped(hh, household):
     ids = [h["id"] for h in client.get("/api/v1/households/households/").json()["results"]]
     assert ids == [household.pk]
     assert client.get(f"/api/v1/households/households/{other.pk}/").status_code == 404
+
+
+def test_members_measures_and_visits_through_the_page(client, hh, household):
+    from countyworks.households.models import Measure
+
+    client.force_login(hh.operator)
+    url = household.get_absolute_url()
+    client.post(url, {"form": "member", "m-name": "陈小明", "m-relation": "child", "m-id_number": new_id()})
+    child = household.members.get(relation="child")
+    head = household.members.get(relation="head")
+    assert client.post(url, {"form": "member_remove", "mr-member": head.pk, "mr-reason": "x"}).status_code == 200
+    assert household.members.count() == 2  # the head cannot be removed
+    assert client.post(url, {"form": "member_remove", "mr-member": child.pk, "mr-reason": "迁出"}).status_code == 302
+    assert household.members.count() == 1
+    resp = client.post(url, {"form": "measure", "ms-kind": "employment", "ms-description": "推荐到工业园务工",
+                             "ms-cadre": "张三", "ms-started_on": "2024-03-01"})
+    assert resp.status_code == 302
+    m = Measure.objects.get()
+    client.post(url, {"form": "measure_result", "mo-measure": m.pk, "mo-result": "月收入3500元"})
+    assert Measure.objects.get().result == "月收入3500元"
+    resp = client.post(url, {"form": "visit", "v-visited_on": "2024-04-01", "v-visitor": "张三", "v-notes": "x"})
+    assert resp.status_code == 200 and "晚于今天" in resp.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    resp = client.post(url, {"form": "visit", "v-visited_on": "2024-03-18", "v-visitor": "张三",
+                             "v-notes": "家中老人住院", "v-photo": png})
+    assert resp.status_code == 302
+    page = client.get(url).content.decode()
+    assert "家中老人住院" not in page and "照片" in page
