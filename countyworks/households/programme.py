@@ -36,8 +36,10 @@ def _api(router):
 
 
 def _household_cells(h, fig):
-    # the figure → records page lists households by code, village and status: never a name
-    return [h.code, h.unit.name, h.get_category_display(), h.get_status_display()]
+    # the figure → records page shows every reader of the bulletin the records behind a figure,
+    # whatever their scope (the cells get no user): a household's code and status only — no name,
+    # no village, no category; the code links to the household for those whose scope covers it
+    return [h.code, h.get_status_display()]
 
 
 PROGRAMME = register(ProgrammeSpec(
@@ -57,7 +59,7 @@ PROGRAMME = register(ProgrammeSpec(
     sections=[Section("households", "防止返贫监测帮扶", _section, order=30)],
     figure_models={
         "households.household": FigureModel(
-            columns=("户编号", "村（社区）", "户类别", "监测状态"), related=("unit",), cells=_household_cells,
+            columns=("户编号", "监测状态"), cells=_household_cells,
             url=lambda h: h.get_absolute_url(),
         ),
     },
