@@ -10,7 +10,9 @@ from .masking import mask
 from .models import Household
 
 
-class MaskedField(serializers.Field):
+class MaskedField(serializers.CharField):
+    """A protected value as the API shows it: masked (a string in the OpenAPI document)."""
+
     def __init__(self, kind, **kwargs):
         self.kind = kind
         super().__init__(read_only=True, **kwargs)
