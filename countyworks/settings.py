@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "countyworks.dispatch",
     "countyworks.rural",
     "countyworks.safety",
+    "countyworks.households",
     "countyworks.demo",
     "countyworks.api",
 ]

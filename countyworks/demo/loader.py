@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from . import dispatch, investment, jianghai, rural, safety
+from . import dispatch, households, investment, jianghai, rural, safety
 
 
 @transaction.atomic
@@ -12,3 +12,4 @@ def load_demo():
     rural.load_rural()  # before dispatch: the greening form with its aggregation types
     dispatch.load_dispatch()
     safety.load_safety()
+    households.load_households()

@@ -1,0 +1,66 @@
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from countyworks.core.factories import OrgUnitFactory, user_with_role
+from countyworks.core.identifiers import random_id_number
+from countyworks.core.models import OrgUnit, Programme, Role, RoleKind
+
+P = Programme.HOUSEHOLDS
+K = OrgUnit.Kind
+_rng = random.Random(4407)
+
+
+def new_id():
+    return random_id_number(_rng)
+
+
+@dataclass
+class HH:
+    district: Any
+    town: Any
+    village: Any
+    other_town: Any
+    other_village: Any
+    operator: Any
+    operator2: Any  # a second operator of the same village
+    reviewer: Any
+    manager: Any
+    other_operator: Any
+    leader: Any
+
+
+@pytest.fixture
+def hh(db, settings):
+    settings.COUNTYWORKS_TODAY = "2024-03-20"
+    district = OrgUnitFactory(kind=K.DISTRICT, name="测试区")
+    town = OrgUnitFactory(kind=K.SUBDISTRICT, name="礼乐街道", parent=district)
+    village = OrgUnitFactory(kind=K.VILLAGE, name="向前村", parent=town)
+    other_town = OrgUnitFactory(kind=K.SUBDISTRICT, name="外海街道", parent=district)
+    other_village = OrgUnitFactory(kind=K.VILLAGE, name="麻三村", parent=other_town)
+    return HH(
+        district=district, town=town, village=village, other_town=other_town, other_village=other_village,
+        operator=user_with_role(RoleKind.OPERATOR, P, village, full_name="向前村填报员"),
+        operator2=user_with_role(RoleKind.OPERATOR, P, village),
+        reviewer=user_with_role(RoleKind.REVIEWER, P, town, full_name="街道审核员"),
+        manager=user_with_role(RoleKind.MANAGER, P, district, full_name="区业务管理员"),
+        other_operator=user_with_role(RoleKind.OPERATOR, P, other_village),
+        leader=user_with_role(RoleKind.LEADER, P, district),
+    )
+
+
+def grant(user, kind, unit):
+    Role.objects.create(user=user, kind=kind, programme=P, unit=unit)
+    if hasattr(user, "_cw_roles"):
+        del user._cw_roles
+
+
+def make_household(actor, unit, *, head_name="陈大文", id_number=None, phone="13812345678",
+                   bank_account="6222021234561234", **kw):
+    from countyworks.households import services
+
+    return services.household_create(actor=actor, unit=unit, head_name=head_name,
+                                     head_id_number=id_number or new_id(), phone=phone,
+                                     bank_account=bank_account, **kw)
