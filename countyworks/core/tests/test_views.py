@@ -179,6 +179,7 @@ class TestOrgUnitOperatorViews(ViewContract):
             foreign=OrgUnit.objects.get(name="金溪社区"),
             list_url=reverse("core:orgunit_list"),
             detail_url=lambda u: reverse("core:orgunit_detail", args=[u.pk]),
+            read_only_views=True,  # operators read the org tree; only the system administrator edits it
         )
 
     def test_subtree_only(self, client, world):
@@ -303,6 +304,7 @@ class TestAuditViews(ViewContract):
             list_url=reverse("core:audit_list"),
             detail_url=lambda e: reverse("core:audit_detail", args=[e.pk]),
             list_text=lambda e: e.object_repr,
+            read_only_views=True,  # the audit log is append-only: nobody edits an entry
         )
 
     def test_security_admin_and_programme_users_get_403(self, client, world):
