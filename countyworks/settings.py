@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "countyworks.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "countyworks.core.middleware.SessionTouchMiddleware",
     "countyworks.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,7 +145,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: the session expires after SESSION_COOKIE_AGE seconds without a request.
 SESSION_COOKIE_AGE = env.int("COUNTYWORKS_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# ...renewed by SessionTouchMiddleware at most once a minute (not a database write per page view)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
