@@ -634,3 +634,21 @@ def flow_transition(request, flow, pk):
         return redirect(back)
     messages.success(request, f"已{spec.transition(name).label}")
     return redirect(back)
+
+
+@login_required
+def unit_search(request):
+    """The unit picker's search: units of the user's scope matching a name or code (JSON)."""
+    from django.http import JsonResponse
+
+    from . import programmes as registry
+    from .unitpicker import search_units
+
+    programme = request.GET.get("programme", "")
+    if programme and programme not in registry.codes():
+        programme = ""
+    action = request.GET.get("action", "view")
+    if action not in ("view", "change", "review", "manage"):
+        action = "view"
+    return JsonResponse({"results": search_units(request.user, request.GET.get("q", ""),
+                                                 programme=programme, action=action)})
