@@ -1,6 +1,12 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["countyworks.browser_fixtures"]
+
+# Property tests judge the code, not the machine: on a loaded 2-core CI box input generation can be
+# slow, which is no failure of ours.
+settings.register_profile("countyworks", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("countyworks")
 
 
 @pytest.fixture(autouse=True)
