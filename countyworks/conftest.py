@@ -17,3 +17,5 @@ def _media_and_data(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.AXES_ENABLED = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # tests run inside one transaction that never commits: checkpoint the audit chain at once
+    settings.AUDIT_CHECKPOINT_ON_COMMIT = False

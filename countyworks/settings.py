@@ -215,6 +215,9 @@ IMPORT_MAX_BYTES = env.int("COUNTYWORKS_IMPORT_MAX_BYTES", default=50 * 1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# the audit chain's HMAC key lives outside the database (required in production)
+AUDIT_KEY = env.str("COUNTYWORKS_AUDIT_KEY", default="")
+AUDIT_CHECKPOINT_FILE = env.str("COUNTYWORKS_AUDIT_CHECKPOINT_FILE", default="")
 AUDIT_RETENTION_DAYS = max(184, env.int("COUNTYWORKS_AUDIT_RETENTION_DAYS", default=184))
 
 EMAIL_BACKEND = env.str("COUNTYWORKS_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
