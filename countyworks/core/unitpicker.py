@@ -53,7 +53,8 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def _adapt(self):
         qs = self.queryset
-        if qs is not None and qs.count() > PICKER_THRESHOLD:
+        # a bounded count: "more than the threshold?" costs at most THRESHOLD+1 index entries
+        if qs is not None and qs.order_by()[:PICKER_THRESHOLD + 1].count() > PICKER_THRESHOLD:
             self.widget = UnitPickerWidget(programme=self.programme, action=self.action)
 
     def _set_queryset(self, queryset):
