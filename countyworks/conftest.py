@@ -1,6 +1,12 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["countyworks.browser_fixtures"]
+
+# Property tests judge the code, not the machine: on a loaded 2-core CI box input generation can be
+# slow, which is no failure of ours.
+settings.register_profile("countyworks", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("countyworks")
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +17,5 @@ def _media_and_data(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.AXES_ENABLED = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # tests run inside one transaction that never commits: checkpoint the audit chain at once
+    settings.AUDIT_CHECKPOINT_ON_COMMIT = False

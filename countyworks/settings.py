@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "countyworks.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "countyworks.core.middleware.SessionTouchMiddleware",
     "countyworks.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,7 +148,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: the session expires after SESSION_COOKIE_AGE seconds without a request.
 SESSION_COOKIE_AGE = env.int("COUNTYWORKS_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# ...renewed by SessionTouchMiddleware at most once a minute (not a database write per page view)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -215,6 +218,9 @@ IMPORT_MAX_BYTES = env.int("COUNTYWORKS_IMPORT_MAX_BYTES", default=50 * 1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# the audit chain's HMAC key lives outside the database (required in production)
+AUDIT_KEY = env.str("COUNTYWORKS_AUDIT_KEY", default="")
+AUDIT_CHECKPOINT_FILE = env.str("COUNTYWORKS_AUDIT_CHECKPOINT_FILE", default="")
 AUDIT_RETENTION_DAYS = max(184, env.int("COUNTYWORKS_AUDIT_RETENTION_DAYS", default=184))
 
 EMAIL_BACKEND = env.str("COUNTYWORKS_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

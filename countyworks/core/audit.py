@@ -1,5 +1,12 @@
 """Writing and verifying the hash-chained audit log.
 
+The chain is keyed: each entry's hash is an HMAC-SHA256 (key: COUNTYWORKS_AUDIT_KEY, or a key
+file in the data folder, never in the database) over the previous hash and every field the viewer
+shows, the actor's id included — so someone who can only write the database file cannot
+recompute the hashes after an edit. The chain head and the retention anchor are also checkpointed
+outside the database (an append-only, keyed checkpoint file in the data folder), so deleting
+entries from the end and rewinding the head, or moving the anchor forward, is detected too.
+
 Services call `audit_log()` inside their own transaction, so the change and its audit entry
 commit together or not at all, whether the change came from a web request, an import or a
 scheduled command. The request (if any) contributes the actor's IP through a context variable
@@ -8,7 +15,9 @@ set by `AuditContextMiddleware`.
 
 import contextvars
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -49,15 +58,107 @@ def normalise(data):
     return json.loads(json.dumps(data, default=_jsonable, ensure_ascii=False))
 
 
-def entry_digest(prev_hash, *, seq, at, actor_name, ip, action, object_type, object_id, object_repr, changes, message):
+_KEY_CACHE = {}
+
+
+def audit_key():
+    """The chain's HMAC key: COUNTYWORKS_AUDIT_KEY, else (development) a random key created once in
+    the data folder. Production refuses to run without an explicit key."""
+    configured = getattr(settings, "AUDIT_KEY", "") or ""
+    if configured:
+        return configured.encode()
+    from pathlib import Path
+
+    path = Path(settings.DATA_DIR) / "audit_key"
+    cached = _KEY_CACHE.get(str(path))
+    if cached:
+        return cached
+    if getattr(settings, "PRODUCTION", False):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("生产环境须设置 COUNTYWORKS_AUDIT_KEY（审计日志链的密钥，不得存放在数据库中）")
+    try:
+        key = path.read_bytes().strip()
+    except OSError:
+        import secrets
+
+        key = secrets.token_hex(32).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+    _KEY_CACHE[str(path)] = key
+    return key
+
+
+def entry_digest(prev_hash, *, seq, at, actor_name, ip, action, object_type, object_id, object_repr, changes, message,
+                 actor_id=None):
     payload = json.dumps(
-        [seq, at.astimezone(UTC).isoformat(), actor_name, ip or "", action, object_type, object_id,
+        [seq, at.astimezone(UTC).isoformat(), actor_id, actor_name, ip or "", action, object_type, object_id,
          object_repr, changes, message],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
     )
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+    return hmac.new(audit_key(), (prev_hash + payload).encode(), hashlib.sha256).hexdigest()
+
+
+# --- checkpoints outside the database -------------------------------------------------------------
+
+
+def _checkpoint_path():
+    from pathlib import Path
+
+    return Path(getattr(settings, "AUDIT_CHECKPOINT_FILE", "") or Path(settings.DATA_DIR) / "audit_checkpoints.log")
+
+
+def _checkpoint_line(last_seq, last_hash, anchor_seq, anchor_hash):
+    body = f"{last_seq} {last_hash} {anchor_seq} {anchor_hash}"
+    mac = hmac.new(audit_key(), b"checkpoint " + body.encode(), hashlib.sha256).hexdigest()
+    return f"{body} {mac}\n"
+
+
+def write_checkpoint(last_seq, last_hash, anchor_seq, anchor_hash):
+    """Append the chain's state to the checkpoint file (after the commit that made it)."""
+    path = _checkpoint_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="ascii") as fh:
+            fh.write(_checkpoint_line(last_seq, last_hash, anchor_seq, anchor_hash))
+    except OSError:  # a read-only data folder must not stop the work; verify then reports no checkpoint
+        pass
+
+
+def _checkpoint_after_commit(head):
+    """Record the head once the transaction that moved it has committed (a rolled-back write must
+    leave no checkpoint). Tests that run inside one transaction write it at once."""
+    point = (head.last_seq, head.last_hash, head.anchor_seq, head.anchor_hash)
+    if getattr(settings, "AUDIT_CHECKPOINT_ON_COMMIT", True):
+        transaction.on_commit(lambda: write_checkpoint(*point))
+    else:
+        write_checkpoint(*point)
+
+
+def read_checkpoint():
+    """The furthest genuine checkpoint: (last_seq, last_hash, anchor_seq, anchor_hash), the number of
+    forged lines, or (None, 0) when there is none."""
+    try:
+        lines = _checkpoint_path().read_text(encoding="ascii", errors="replace").splitlines()
+    except OSError:
+        return None, 0
+    best, forged = None, 0
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 5 or not parts[0].isdigit() or not parts[2].isdigit():
+            forged += 1
+            continue
+        if _checkpoint_line(int(parts[0]), parts[1], int(parts[2]), parts[3]).split()[-1] != parts[4]:
+            forged += 1
+            continue
+        state = (int(parts[0]), parts[1], int(parts[2]), parts[3])
+        if best is None or (state[0], state[2]) >= (best[0], best[2]):
+            best = state
+    return best, forged
 
 
 def snapshot(instance, fields=None):
@@ -139,7 +240,7 @@ def audit_bulk(entries, *, actor=None, actor_name=None, ip=None, return_entries=
                 h = entry_digest(
                     state["prev"], seq=state["seq"], at=now, actor_name=name, ip=ip, action=e.action,
                     object_type=e.object_type, object_id=e.object_id, object_repr=repr_, changes=changes,
-                    message=e.message,
+                    message=e.message, actor_id=actor_id,
                 )
                 row = [state["seq"], now, actor_id, name, ip, e.action, e.object_type, e.object_id, repr_, changes,
                        e.message, state["prev"], h]
@@ -155,6 +256,7 @@ def audit_bulk(entries, *, actor=None, actor_name=None, ip=None, return_entries=
         if n:
             head.last_seq, head.last_hash = state["seq"], state["prev"]
             head.save(update_fields=["last_seq", "last_hash"])
+            _checkpoint_after_commit(head)
         return kept if return_entries else n
 
 
@@ -202,14 +304,35 @@ def audit_verify():
         expected = entry_digest(
             e.prev_hash, seq=e.seq, at=e.at, actor_name=e.actor_name, ip=e.ip, action=e.action,
             object_type=e.object_type, object_id=e.object_id, object_repr=e.object_repr, changes=e.changes,
-            message=e.message,
+            message=e.message, actor_id=e.actor_id,
         )
         if expected != e.hash:
             problems.append(f"第{e.seq}号日志内容已被篡改（哈希不符）")
         prev_hash, prev_seq = e.hash, e.seq
     if head.last_seq != prev_seq or head.last_hash != prev_hash:
         problems.append(f"日志链末端不符：应到第{head.last_seq}号，实际到第{prev_seq}号（末尾日志可能被删除）")
+    point, forged = read_checkpoint()
+    if forged:
+        problems.append(f"检查点文件中有{forged}行无法验证（被改写或伪造）")
+    if point is not None:
+        cp_seq, cp_hash, cp_anchor_seq, cp_anchor_hash = point
+        if cp_seq > head.last_seq:
+            problems.append(f"日志链被回退：检查点记录已到第{cp_seq}号，数据库中只到第{head.last_seq}号（末尾日志被删除）")
+        elif cp_seq > head.anchor_seq:
+            at_cp = AuditEntry.objects.filter(seq=cp_seq).values_list("hash", flat=True).first()
+            if at_cp is not None and at_cp != cp_hash:
+                problems.append(f"第{cp_seq}号日志与检查点不符（日志链被重写）")
+        if head.anchor_seq > cp_anchor_seq and not _pruned_to(head.anchor_seq):
+            problems.append(f"保留锚点被移动：检查点锚点为第{cp_anchor_seq}号，数据库为第{head.anchor_seq}号")
+    elif head.last_seq:
+        problems.append("未找到日志链检查点文件（数据目录中的 audit_checkpoints.log），无法确认末尾日志未被删除")
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def _pruned_to(anchor_seq):
+    """A move of the anchor is genuine when the checkpoint file records the prune that made it."""
+    point, _ = read_checkpoint()
+    return point is not None and point[2] >= anchor_seq
 
 
 def audit_prune(*, days=None, actor=None):
@@ -225,6 +348,7 @@ def audit_prune(*, days=None, actor=None):
         count, _ = AuditEntry.objects.filter(seq__lte=last_old.seq).delete()
         head.anchor_seq, head.anchor_hash = last_old.seq, last_old.hash
         head.save(update_fields=["anchor_seq", "anchor_hash"])
+        _checkpoint_after_commit(head)
     audit_log(action=AuditAction.PRUNE, actor=actor, message=f"清理{days}天前的审计日志{count}条，至第{last_old.seq}号")
     return count
 

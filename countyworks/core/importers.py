@@ -8,7 +8,17 @@ from django.db.models import Q
 from .audit import PendingEntry, audit_bulk, diff, snapshot
 from .identifiers import validate_credit_code, validate_phone
 from .importing import Importer, RowError, register
-from .models import SYSTEM_ROLE_KINDS, AuditAction, Enterprise, Industry, OrgUnit, Programme, RoleKind, User
+from .models import (
+    SYSTEM_ROLE_KINDS,
+    AuditAction,
+    Enterprise,
+    Industry,
+    OrgUnit,
+    Programme,
+    Role,
+    RoleKind,
+    User,
+)
 from .parsing import normalize_text
 from .scope import has_any_programme_role, has_system_role
 from .spreadsheets import Column
@@ -295,6 +305,12 @@ class UserImporter(Importer):
         for u in OrgUnit.objects.all():
             self.units[u.code] = u
             self.units.setdefault(u.name, u)
+        # 三员分立: who holds a 三员 duty now (a file may not add or remove one unless the importer is
+        # the 安全管理员, nor change a 三员 account)
+        self.trio = {}
+        for name, kind in Role.objects.filter(kind__in=SYSTEM_ROLE_KINDS).values_list("user__username", "kind"):
+            self.trio.setdefault(name.lower(), set()).add(kind)
+        self.may_manage_trio = self.actor is None or has_system_role(self.actor, RoleKind.SECADMIN)
 
     def _unit(self, raw):
         text = normalize_text(raw)
@@ -348,7 +364,7 @@ class UserImporter(Importer):
             return text
 
         active = self.cell(v, "状态", status, err)
-        return {
+        data = {
             "username": self.cell(v, "用户名", username, err, required=True),
             "full_name": self.cell(v, "姓名", _text(50), err, required=True),
             "unit": self.cell(v, "所在单位", self._unit, err),
@@ -357,6 +373,12 @@ class UserImporter(Importer):
             "roles": self.cell(v, "角色", self._roles, err) or [],
             "is_active": True if active is None else active,
         }
+        if not self.may_manage_trio and data["username"]:
+            held = self.trio.get(data["username"].lower(), set())
+            wanted = {k for k, _, _ in data["roles"] if k in SYSTEM_ROLE_KINDS}
+            if wanted != held:
+                err("角色", "三员角色只能由安全管理员授予或撤销，不能通过用户导入")
+        return data
 
     def key(self, data):
         return data["username"].lower()

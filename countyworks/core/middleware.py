@@ -64,3 +64,28 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.CSP)
         response.headers.setdefault("Permissions-Policy", self.PERMISSIONS)
         return response
+
+
+class SessionTouchMiddleware:
+    """The idle timeout without a write on every request: a session is renewed (saved with a new
+    expiry) only when its last renewal is more than SESSION_TOUCH_INTERVAL seconds old, so at most
+    one session write per user per minute, and none for most page views. The idle timeout
+    (SESSION_COOKIE_AGE) therefore holds to within that interval."""
+
+    KEY = "_cw_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and response.status_code < 500:
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= getattr(settings, "SESSION_TOUCH_INTERVAL", 60):
+                session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
+        return response

@@ -32,6 +32,24 @@ def _require_sysadmin(actor):
         raise PermissionDenied("仅系统管理员可以执行此操作")
 
 
+def _is_trio(user):
+    """Holds one of the three system duties (三员: 系统管理员, 安全管理员, 审计员)."""
+    return user.pk is not None and user.roles.filter(kind__in=SYSTEM_ROLE_KINDS).exists()
+
+
+def _require_account_manager(actor, user):
+    """三员分立: a 三员 account is managed only by the 安全管理员 (never by the 系统管理员, who could
+    otherwise take over the 审计员 and read the log of what they did); other accounts by the
+    系统管理员. Everyone may manage their own password."""
+    if actor is None or actor.pk == user.pk:
+        return
+    if _is_trio(user):
+        if not has_system_role(actor, RoleKind.SECADMIN):
+            raise PermissionDenied("三员账号只能由安全管理员管理")
+    else:
+        _require_sysadmin(actor)
+
+
 # --- org units ---------------------------------------------------------------------------------
 
 
@@ -172,7 +190,8 @@ def user_create(*, actor, username, password=None, **fields):
 
 @transaction.atomic
 def user_update(*, user, actor, **fields):
-    _require_sysadmin(actor)
+    if not (actor is None or has_system_role(actor, RoleKind.SYSADMIN) or has_system_role(actor, RoleKind.SECADMIN)):
+        raise PermissionDenied("仅系统管理员可以执行此操作")
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, _USER_FIELDS)
     for k, v in fields.items():
@@ -180,6 +199,7 @@ def user_update(*, user, actor, **fields):
     user.full_clean(exclude=["password"])
     changes = diff(before, snapshot(user, _USER_FIELDS))
     if changes:
+        _require_account_manager(actor, user)
         user.save()
         audit_log(action=AuditAction.UPDATE, obj=user, actor=actor, changes=changes)
     return user
@@ -188,8 +208,7 @@ def user_update(*, user, actor, **fields):
 @transaction.atomic
 def user_set_password(*, user, password, actor):
     """Set a password (by the user themself or by the 系统管理员), policy-checked and audited."""
-    if actor is not None and actor.pk != user.pk:
-        _require_sysadmin(actor)
+    _require_account_manager(actor, user)
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -201,9 +220,16 @@ def user_set_password(*, user, password, actor):
 def role_grant(*, user, kind, actor, programme="", unit=None):
     """Grant a role. Separation of duties (三员分立): one person holds at most one of the three
     system roles, and the 系统管理员 cannot grant themself anything."""
-    _require_sysadmin(actor)
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied("不能给自己授予角色")
+    if kind in SYSTEM_ROLE_KINDS:
+        # a 三员 duty is granted by the 安全管理员, never by the 系统管理员
+        if actor is not None and not has_system_role(actor, RoleKind.SECADMIN):
+            raise PermissionDenied("三员角色只能由安全管理员授予")
+    else:
+        _require_sysadmin(actor)
+        if _is_trio(user):
+            raise ValidationError("三员分立：系统管理员、安全管理员、审计员不能兼任业务角色")
     if kind in SYSTEM_ROLE_KINDS:
         held = set(user.roles.filter(kind__in=SYSTEM_ROLE_KINDS).values_list("kind", flat=True)) - {kind}
         if held:
@@ -222,7 +248,11 @@ def role_grant(*, user, kind, actor, programme="", unit=None):
 
 @transaction.atomic
 def role_revoke(*, role, actor):
-    _require_sysadmin(actor)
+    if role.kind in SYSTEM_ROLE_KINDS:
+        if actor is not None and not has_system_role(actor, RoleKind.SECADMIN):
+            raise PermissionDenied("三员角色只能由安全管理员撤销")
+    else:
+        _require_sysadmin(actor)
     text = str(role)
     user = role.user
     role.delete()

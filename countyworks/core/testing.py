@@ -5,7 +5,9 @@ A test module subclasses `ViewContract` and implements `make_world()`, returning
 a record inside the permitted user's scope, a record outside it, a user with the right role,
 a user with no role, and URL builders. The inherited tests then check:
 anonymous → login page; no role → 403; another unit's record → 404; permitted → 200;
-a write → an audit entry."""
+a write → an audit entry; a create adds exactly one object holding what was posted, with exactly
+one audit entry for it; a create naming another unit is refused and writes nothing; a read-only
+role is refused every write; a world without write URLs must say so (read_only_views)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,12 @@ class World:
     update_url: Callable[[Any], str] | None = None
     update_data: Callable[[Any], dict] | None = None
     list_text: Callable[[Any], str] = str  # how the list page shows a record (default: str(record))
+    # the stronger contract (NetBox's utilities/testing/views.py): set what applies
+    model: Any = None  # the model create_url creates: a create adds exactly one, with one audit entry
+    created_fields: dict | None = None  # field → the value the created object must hold
+    foreign_create_data: dict | None = None  # create_data naming a unit outside the permitted scope
+    read_only: Any = None  # a user whose role only reads this programme (a leader): every write refused
+    read_only_views: bool = False  # the register has no write views: says so, so no write test passes vacuously
 
 
 @pytest.mark.django_db
@@ -96,6 +104,9 @@ class ViewContract:
         assert AuditEntry.objects.filter(action="export", actor=world.permitted).exists()
 
     def test_write_leaves_audit_entry(self, client, world):
+        if not (world.create_url or world.update_url):
+            assert world.read_only_views, "this world has no write URLs: set read_only_views=True if that is so"
+            return
         client.force_login(world.permitted)
         before = AuditEntry.objects.count()
         if world.create_url:
@@ -108,3 +119,44 @@ class ViewContract:
             assert AuditEntry.objects.filter(action="update", actor=world.permitted).exists()
         if world.create_url or world.update_url:
             assert AuditEntry.objects.count() > before
+
+    def test_create_adds_exactly_one_object_with_one_audit_entry(self, client, world):
+        if not (world.create_url and world.model is not None):
+            pytest.skip("no create view, or the world does not name its model")
+        client.force_login(world.permitted)
+        before = set(world.model.objects.values_list("pk", flat=True))
+        resp = client.post(world.create_url, world.create_data)
+        assert resp.status_code == 302, getattr(resp, "context", None) and resp.context.get("form").errors
+        new = set(world.model.objects.values_list("pk", flat=True)) - before
+        assert len(new) == 1, f"a create added {len(new)} objects"
+        obj = world.model.objects.get(pk=new.pop())
+        for name, expected in (world.created_fields or {}).items():
+            assert getattr(obj, name) == expected, name
+        label = world.model._meta.label_lower
+        assert AuditEntry.objects.filter(action="create", object_type=label, object_id=str(obj.pk)).count() == 1
+
+    def test_create_into_another_unit_is_refused_and_writes_nothing(self, client, world):
+        if not (world.create_url and world.foreign_create_data is not None and world.model is not None):
+            pytest.skip("the world gives no create data naming another unit")
+        client.force_login(world.permitted)
+        before, entries = world.model.objects.count(), AuditEntry.objects.count()
+        resp = client.post(world.create_url, world.foreign_create_data)
+        assert resp.status_code in (200, 403, 404)
+        assert world.model.objects.count() == before
+        assert not AuditEntry.objects.filter(action="create", object_type=world.model._meta.label_lower).exclude(
+            pk__in=AuditEntry.objects.order_by("pk").values("pk")[:entries]).exists()
+
+    def test_read_only_role_is_refused_every_write(self, client, world):
+        if world.read_only is None:
+            pytest.skip("the world names no read-only user")
+        client.force_login(world.read_only)
+        model = world.model or type(world.own)
+        before = model.objects.count()
+        if world.create_url:
+            assert client.post(world.create_url, world.create_data).status_code in (403, 404)
+        if world.update_url:
+            snapshot = {f.attname: getattr(world.own, f.attname) for f in model._meta.concrete_fields}
+            assert client.post(world.update_url(world.own), world.update_data(world.own)).status_code in (403, 404)
+            fresh = model.objects.get(pk=world.own.pk)
+            assert {f.attname: getattr(fresh, f.attname) for f in model._meta.concrete_fields} == snapshot
+        assert model.objects.count() == before

@@ -5,6 +5,7 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
+    path("units/search/", views.unit_search, name="unit_search"),
     path("flow/<str:flow>/<int:pk>/", views.flow_transition, name="flow_transition"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),

@@ -87,6 +87,10 @@ class ScopedListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             return False
         return {"per_page": self.paginate_by}
 
+    def get_paginate_by(self, queryset):
+        """The table paginates (one COUNT per page); the list view itself must not paginate too."""
+        return None
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         table = ctx.get("table")

@@ -274,8 +274,17 @@ class TargetCreateView(ScopedCreateView):
 
 
 class SysadminMixin(ScopedMixin):
+    """Account pages: the 系统管理员 manages accounts; the 安全管理员 manages the 三员 accounts and
+    their duties (the services decide which account and which role each may touch)."""
+
     system_role = RoleKind.SYSADMIN
     model = User
+    also_secadmin = True
+
+    def has_permission(self):
+        if self.also_secadmin and has_system_role(self.request.user, RoleKind.SECADMIN):
+            return True
+        return super().has_permission()
 
     def get_queryset(self):
         return User.objects.all()
@@ -307,6 +316,7 @@ class UserDetailView(SysadminMixin, DetailView):
 
 
 class UserCreateView(SysadminMixin, ScopedCreateView):
+    also_secadmin = False  # the 安全管理员 does not create accounts
     form_class = UserCreateForm
     title = "新增用户"
 
@@ -634,3 +644,21 @@ def flow_transition(request, flow, pk):
         return redirect(back)
     messages.success(request, f"已{spec.transition(name).label}")
     return redirect(back)
+
+
+@login_required
+def unit_search(request):
+    """The unit picker's search: units of the user's scope matching a name or code (JSON)."""
+    from django.http import JsonResponse
+
+    from . import programmes as registry
+    from .unitpicker import search_units
+
+    programme = request.GET.get("programme", "")
+    if programme and programme not in registry.codes():
+        programme = ""
+    action = request.GET.get("action", "view")
+    if action not in ("view", "change", "review", "manage"):
+        action = "view"
+    return JsonResponse({"results": search_units(request.user, request.GET.get("q", ""),
+                                                 programme=programme, action=action)})

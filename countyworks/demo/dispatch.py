@@ -29,15 +29,16 @@ GREENING_FIELDS = [
 ]
 RULES = [{"type": "cumulative_lte", "left": "trees_planted", "right": "seedlings_secured",
           "message": "累计已植树不能超过累计已落实苗木"}]
+DEMO_DAY = date(2024, 3, 29)  # the platform's today in the demo (COUNTYWORKS_TODAY)
 MARCH_TOTALS = {"seedlings_secured": 5438, "trees_planted": 3732, "training": 1998, "sages_visited": 497,
                 "party_members": 2015}
 UNIT_CODES = ["440704001001", "440704001002", "440704001003", "440704001201", "440704002001", "440704002002",
               "440704002003", "440704002201", "440704002202", "440704002203", "440704003001", "440704003201",
               "440704003202", "440704003203", "440704003204", "440704003205", "440704003206"]
-WEEKS = [date(2024, 2, 19) + timedelta(days=7 * k) for k in range(8)]  # W08 … W15
+WEEKS = [date(2024, 2, 19) + timedelta(days=7 * k) for k in range(6)]  # W08 … W13: the demo lives on 2024-03-29
 MARCH_WEEKS = WEEKS[:6]
 MISSING = ("440704003202", date(2024, 3, 25))  # 英南村 forgot week 13
-RETURNED = ("440704003203", date(2024, 4, 8))  # 威东村 week 15 returned
+RETURNED = ("440704003203", date(2024, 3, 25))  # 威东村 week 13: first returned, then corrected and resubmitted
 LATE = {("440704002002", date(2024, 3, 4)), ("440704001201", date(2024, 3, 11)), ("440704003206", date(2024, 3, 18))}
 
 
@@ -83,12 +84,6 @@ def plan():
     for c in cells:
         figures[c]["trees_planted"] = trees[c]
         figures[c]["meetings"] = 1 if c[1] == MARCH_WEEKS[0] else rng.choice([0, 0, 1])
-    for u in UNIT_CODES:  # April weeks (not in the March bulletin)
-        for w in WEEKS[6:]:
-            s = rng.randrange(20, 60)
-            figures[(u, w)] = {"seedlings_secured": s, "trees_planted": rng.randrange(10, s), "training": rng.randrange(5, 20),
-                               "sages_visited": rng.randrange(0, 5), "party_members": rng.randrange(3, 12), "meetings": 0}
-    figures.pop(RETURNED, None)
     return figures
 
 
@@ -106,20 +101,24 @@ def load_greening(units, users):
         due = form.due_at(week)
         at = due + timedelta(hours=20) if (code, week) in LATE else due - timedelta(hours=3 + int(code[-3:]) % 40)
         Submission.objects.filter(pk=sub.pk).update(first_submitted_at=at, submitted_at=at)
+        if (code, week) == RETURNED:
+            continue  # reviewed below: returned once, then corrected
         if week in MARCH_WEEKS:
             reviewer = users["lile_sh"] if code.startswith("440704003") else users["nyj"]
             svc.submission_review(submission=sub, actor=reviewer, approve=True)
             Submission.objects.filter(pk=sub.pk).update(reviewed_at=at + timedelta(days=1))
-    # 威东村 week 15: submitted, returned by the 礼乐街道 reviewer with a reason
+    # 威东村 week 13: first sent with a wrong seedling count, returned by the 礼乐街道 reviewer with a
+    # reason, then corrected and resubmitted (waiting for review: the reviewer's journey)
     code, week = RETURNED
+    right = plan()[RETURNED]
+    wrong = {**right, "seedlings_secured": right["seedlings_secured"] + 100}
+    sub = Submission.objects.get(form=form, unit=units[code], week_start=week)
     sub = svc.submission_save(form=form, unit=units[code], week_start=week, actor=None, confirm=True,
-                              figures={"seedlings_secured": 40, "trees_planted": 30, "training": 10, "sages_visited": 2,
-                                       "party_members": 6, "meetings": 0},
-                              text="本周植树30株。")
-    at = form.due_at(week) - timedelta(hours=5)
-    Submission.objects.filter(pk=sub.pk).update(first_submitted_at=at, submitted_at=at)
+                              figures=wrong, text="本周植树。")
     svc.submission_review(submission=sub, actor=users["lile_sh"], approve=False,
                           reason="已落实苗木数与村里台账不符，请核实后重新报送")
+    svc.submission_save(form=form, unit=units[code], week_start=week, actor=None, confirm=True, figures=right,
+                        text="已按村台账更正已落实苗木数。")
     return form
 
 
@@ -154,9 +153,9 @@ def load_bulletins(units, users):
     for programme, user, number in (("all", users["nyj"], "江海百千万办〔2024〕3号"),
                                     ("investment", users["tzcj"], "江海投促〔2024〕3号")):
         b = reporting_svc.bulletin_create(programme=programme, period="2024-03", unit=district, actor=user,
-                                issue_date=date(2024, 4, 3), doc_number=number)
+                                issue_date=DEMO_DAY, doc_number=number)
         reporting_svc.bulletin_publish(bulletin=b, actor=user)
-        stamp = timezone.make_aware(datetime.combine(date(2024, 4, 3), time(10, 0)))
+        stamp = timezone.make_aware(datetime.combine(DEMO_DAY, time(10, 0)))
         Bulletin.objects.filter(pk=b.pk).update(built_at=stamp, published_at=stamp)
 
 

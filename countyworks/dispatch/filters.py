@@ -4,6 +4,7 @@ import django_filters as df
 
 from countyworks.core.forms import DateInput
 from countyworks.core.models import OrgUnit, Programme, path_q
+from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
 from . import selectors
 from .forms import dispatch_units
@@ -23,6 +24,12 @@ def _scope_forms(request):
 
 
 class UnitFilter(df.ModelChoiceFilter):
+    field_class = CoreUnitChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("programme", Programme.DISPATCH)
+        super().__init__(*args, **kwargs)
+
     """A unit and everything below it."""
 
     def filter(self, qs, value):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from countyworks.core.forms import DateInput
 from countyworks.core.models import OrgUnit, Programme, RoleKind, User
 from countyworks.core.scope import units_in_scope
+from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
 from .models import Task
 
@@ -22,9 +23,12 @@ def dispatch_units(user, action="view"):
     return units_in_scope(user, programme=P, action=action)
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return ("\u3000" * max(obj.depth - 1, 0)) + obj.name
+class UnitChoiceField(CoreUnitChoiceField):
+    """The core unit picker (a search box at province scale), for this programme's scope."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("programme", P)
+        super().__init__(queryset, **kwargs)
 
 
 # --- weekly submission ---------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from countyworks.core import clock
 from countyworks.core.forms import DateInput
-from countyworks.core.models import Industry, OrgUnit, path_q
+from countyworks.core.models import Industry, OrgUnit, Programme, path_q
 from countyworks.core.models import Target as CoreTarget
+from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
 from . import selectors
 from .forms import units_for
@@ -26,6 +27,12 @@ def _bureaus(request):
 
 
 class UnitFilter(df.ModelChoiceFilter):
+    field_class = CoreUnitChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("programme", Programme.INVESTMENT)
+        super().__init__(*args, **kwargs)
+
     """A unit and everything below it."""
 
     def filter(self, qs, value):

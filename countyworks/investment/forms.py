@@ -10,6 +10,7 @@ from countyworks.core.identifiers import normalize_credit_code, validate_credit_
 from countyworks.core.models import Enterprise, Industry, OrgUnit, Programme, User
 from countyworks.core.parsing import InvalidValue
 from countyworks.core.scope import units_in_scope
+from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
 from . import selectors
 from .models import Activity, Lead, Milestone, Project, ReviewItem, ReviewMeeting, ServiceRequest
@@ -32,9 +33,12 @@ def investment_people():
     return User.objects.filter(is_active=True, roles__programme=P).distinct().order_by("username")
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return ("\u3000" * max(obj.depth - 1, 0)) + obj.name
+class UnitChoiceField(CoreUnitChoiceField):
+    """The core unit picker (a search box at province scale), for this programme's scope."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("programme", P)
+        super().__init__(queryset, **kwargs)
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -5,11 +5,15 @@ from django import forms
 from countyworks.core.forms import DateInput
 from countyworks.core.models import OrgUnit, Programme
 from countyworks.core.scope import units_in_scope
+from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return ("\u3000" * max(obj.depth - 1, 0)) + obj.name
+class UnitChoiceField(CoreUnitChoiceField):
+    """The core unit picker (a search box at province scale), for this programme's scope."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("programme", Programme.DISPATCH)
+        super().__init__(queryset, **kwargs)
 
 
 def BULLETIN_PROGRAMMES():  # noqa: N802 - a callable of choices, read when the form is built

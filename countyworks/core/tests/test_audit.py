@@ -119,7 +119,7 @@ def test_rehashing_an_edited_entry_is_still_detected(chain):
 
     e = AuditEntry.objects.get(seq=3)
     e.message = "悄悄改过"
-    e.hash = entry_digest(e.prev_hash, seq=e.seq, at=e.at, actor_name=e.actor_name, ip=e.ip, action=e.action,
+    e.hash = entry_digest(e.prev_hash, seq=e.seq, at=e.at, actor_name=e.actor_name, ip=e.ip, action=e.action, actor_id=e.actor_id,
                           object_type=e.object_type, object_id=e.object_id, object_repr=e.object_repr,
                           changes=e.changes, message=e.message)
     e.save()
@@ -224,3 +224,88 @@ def test_security_events_are_logged(client):
     client.post("/logout/")
     assert AuditEntry.objects.filter(action=AuditAction.LOGOUT, actor=user).exists()
     assert audit_verify().ok
+
+
+# --- the attacks of someone who can write the database file but not the key or the data folder ----
+
+
+def _rehash_everything_without_the_key():
+    """What a database-only attacker can do: recompute every hash with a key of their own."""
+    import hashlib
+    import json as _json
+    from datetime import UTC
+
+    prev = "0" * 64
+    for e in AuditEntry.objects.order_by("seq"):
+        payload = _json.dumps([e.seq, e.at.astimezone(UTC).isoformat(), e.actor_id, e.actor_name, e.ip or "",
+                               e.action, e.object_type, e.object_id, e.object_repr, e.changes, e.message],
+                              ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        h = hashlib.sha256((prev + payload).encode()).hexdigest()
+        AuditEntry.objects.filter(pk=e.pk).update(prev_hash=prev, hash=h)
+        prev = h
+    return prev
+
+
+def test_recomputing_every_hash_after_an_edit_is_detected(chain):
+    from countyworks.core.models import AuditChainHead
+
+    AuditEntry.objects.filter(seq=2).update(message="悄悄改过")
+    last = _rehash_everything_without_the_key()
+    AuditChainHead.objects.filter(pk=1).update(last_hash=last)
+    problems = audit_verify().problems
+    assert any("篡改" in p for p in problems), problems
+
+
+def test_changing_the_actor_id_is_detected(chain):
+    from countyworks.core.factories import UserFactory
+
+    AuditEntry.objects.filter(seq=4).update(actor=UserFactory())
+    assert any("第4号" in p and "篡改" in p for p in audit_verify().problems)
+
+
+def test_deleting_the_tail_and_rewinding_the_head_is_detected(chain):
+    from countyworks.core.models import AuditChainHead
+
+    third = AuditEntry.objects.get(seq=3)
+    AuditEntry.objects.filter(seq__gt=3).delete()
+    AuditChainHead.objects.filter(pk=1).update(last_seq=3, last_hash=third.hash)
+    problems = audit_verify().problems
+    assert any("日志链被回退" in p and "第5号" in p for p in problems), problems
+
+
+def test_moving_the_retention_anchor_forward_is_detected(chain):
+    from countyworks.core.models import AuditChainHead
+
+    second = AuditEntry.objects.get(seq=2)
+    AuditEntry.objects.filter(seq__lte=2).delete()
+    AuditChainHead.objects.filter(pk=1).update(anchor_seq=2, anchor_hash=second.hash)
+    problems = audit_verify().problems
+    assert any("保留锚点被移动" in p for p in problems), problems
+
+
+def test_a_forged_checkpoint_line_is_reported(chain, settings):
+    from pathlib import Path
+
+    path = Path(settings.DATA_DIR) / "audit_checkpoints.log"
+    with open(path, "a") as fh:
+        fh.write("99 " + "a" * 64 + " 0 " + "0" * 64 + " " + "b" * 64 + "\n")
+    assert any("无法验证" in p for p in audit_verify().problems)
+
+
+def test_a_missing_checkpoint_file_is_reported(chain, settings):
+    from pathlib import Path
+
+    (Path(settings.DATA_DIR) / "audit_checkpoints.log").unlink()
+    assert any("未找到日志链检查点文件" in p for p in audit_verify().problems)
+
+
+def test_production_needs_an_audit_key_outside_the_database(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from countyworks.core import audit
+
+    settings.PRODUCTION, settings.AUDIT_KEY = True, ""
+    audit._KEY_CACHE.clear()
+    with pytest.raises(ImproperlyConfigured, match="COUNTYWORKS_AUDIT_KEY"):
+        audit.audit_key()
+    audit._KEY_CACHE.clear()

@@ -338,7 +338,11 @@ def test_users_with_roles_and_role_removal(tmp_path, admin, units):
         ["auditor2", "审计员乙", "江海区", "", "a@example.cn", "审计员", ""],
     ]
     path = write_book(tmp_path / "用户.xlsx", USER_HEADERS, rows, title="江海区用户名单")
-    report = do_import("users", path, admin)
+    refused = do_import("users", path, admin)  # 三员分立: the 系统管理员 grants no 三员 duty, not even by file
+    assert [(p.row, p.column) for p in refused.problems] == [(4, "角色")]
+    assert "三员角色只能由安全管理员授予" in refused.problems[0].message
+    assert not User.objects.filter(username__in=["lile_zs", "auditor2"]).exists()
+    report = do_import("users", path, None)  # the command line run as system
     assert report.ok, [str(p) for p in report.problems]
     assert report.created == 2
     u = User.objects.get(username="lile_zs")
@@ -353,7 +357,7 @@ def test_users_with_roles_and_role_removal(tmp_path, admin, units):
 
     # re-import unchanged
     again = do_import("users", path, admin)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2), [str(p) for p in again.problems]
 
     # drop the reviewer role and disable the account
     rows[0][5] = "礼乐街道 招商引资 填报员；江海区 周调度月通报 领导"
@@ -386,7 +390,7 @@ def test_users_bad_roles(tmp_path, admin, units):
 def test_users_import_cannot_grant_the_importer_a_role(tmp_path, admin, units):
     """The 系统管理员 cannot give themself a role by listing their own account in the file;
     the whole file is refused, the other rows included."""
-    rows = [[admin.username, "管理员", "", "", "", "礼乐街道 招商引资 填报员", ""],
+    rows = [[admin.username, "管理员", "", "", "", "系统管理员；礼乐街道 招商引资 填报员", ""],
             ["new1", "新人", "", "", "", "", ""]]
     report = do_import("users", write_book(tmp_path / "用户.xlsx", USER_HEADERS, rows), admin)
     assert not report.ok and "自己" in str(report.problems[0])
@@ -524,7 +528,7 @@ def test_web_register_export_round_trip(client, tmp_path, operator):
 def test_users_export_reimports_with_no_changes(tmp_path, admin, units):
     rows = [["lile_zs", "礼乐招商", "礼乐街道", "13800138000", "", "礼乐街道 招商引资 填报员", "启用"],
             ["sec2", "安全员", "", "", "", "安全管理员", "停用"]]
-    do_import("users", write_book(tmp_path / "用户.xlsx", USER_HEADERS, rows), admin)
+    assert do_import("users", write_book(tmp_path / "用户.xlsx", USER_HEADERS, rows), None).ok  # 三员: as system
     out = tmp_path / "导出.xlsx"
     call_command("export", "users", str(out), stdout=StringIO())
     report = do_import("users", out, admin)

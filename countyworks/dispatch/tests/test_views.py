@@ -198,6 +198,14 @@ class TestTaskViews(ViewContract):
                 "description": "已完成6个村",
             },
             list_text=lambda t: t.title,
+            model=Task,
+            created_fields={"title": "建立网格化管护机制全覆盖", "unit_id": w["xq"].pk, "leader_id": leader.pk,
+                            "indicator": "覆盖村(社区)数"},
+            foreign_create_data={"programme": "rural", "title": "越权任务", "unit": w["waihai"].pk, "leader": "",
+                                 "indicator": "", "target": "1", "progress": "0",
+                                 "deadline": (timezone.localdate() + timedelta(days=60)).isoformat(),
+                                 "description": ""},
+            read_only=leader,
         )
 
     def test_overdue_filter_shows_only_late_open_tasks(self, client, world):

@@ -100,6 +100,9 @@ class TestLeadViews(ViewContract):
             update_url=lambda x: reverse("investment:lead_update", args=[x.pk]),
             update_data=lambda x: lead_form(x.unit, title=x.title + "（二期）"),
             list_text=lambda x: x.title,
+            model=Lead,
+            foreign_create_data=lead_form(u["waihai"], EnterpriseFactory(name="越权登记的企业有限公司")),
+            read_only=user_with_role(R.LEADER, P, u["district"]),
         )
 
     def test_scorecard_and_pipeline_pages_follow_scope(self, client, world):

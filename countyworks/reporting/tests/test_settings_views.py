@@ -43,7 +43,7 @@ def test_a_manager_sets_the_masthead_of_their_units_bulletin(client, tree):
 def test_another_units_setting_is_refused_and_nothing_written(client, tree):
     client.force_login(tree["manager_a"])
     resp = post(client, tree["b"])
-    assert resp.status_code == 200 and "选择一个有效的选项" in resp.content.decode()
+    assert resp.status_code == 200 and "请从列表中选择" in resp.content.decode()
     assert not BulletinSetting.objects.exists()
 
 
