@@ -242,3 +242,19 @@ def test_home_lists_plans_waiting_for_the_town(client, rw):
     assert 'id="to-approve"' not in client.get(reverse("rural:home")).content.decode()
     client.force_login(rw["investment_op"])
     assert client.get(reverse("rural:home")).status_code == 403
+
+
+def test_import_pages_and_templates_for_each_rural_register(client, rw):
+    client.force_login(rw["manager"])
+    for kind in ("greening-reports", "typical-villages", "greening-plans", "points"):
+        assert client.get(reverse("core:import", args=[kind])).status_code == 200, kind
+        resp = client.get(reverse("core:import_template", args=[kind]))
+        assert resp.status_code == 200 and resp.content[:2] == b"PK", kind
+    import io
+
+    import openpyxl
+
+    resp = client.get(reverse("core:import_template", args=["greening-reports"]))
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    headers = [str(c.value).lstrip("*") for c in next(wb.worksheets[0].iter_rows(max_row=1))]
+    assert headers[:8] == ["周次", "村(社区)", "已落实苗木(株)", "已植树(株)", "培训人次", "走访乡贤(人)", "参与五带头党员(人)", "座谈会(次)"]
