@@ -258,3 +258,16 @@ def test_import_pages_and_templates_for_each_rural_register(client, rw):
     wb = openpyxl.load_workbook(io.BytesIO(resp.content))
     headers = [str(c.value).lstrip("*") for c in next(wb.worksheets[0].iter_rows(max_row=1))]
     assert headers[:8] == ["周次", "村(社区)", "已落实苗木(株)", "已植树(株)", "培训人次", "走访乡贤(人)", "参与五带头党员(人)", "座谈会(次)"]
+
+
+def test_levels_are_configurable_by_the_programme_office(client, rw):
+    url = reverse("rural:levels")
+    client.force_login(rw["manager"])
+    resp = client.post(url, {"name": "市级第二批典型村", "tier": "city", "target": "village", "rank": 35, "active": "on"})
+    assert resp.status_code == 302 and DesignationLevel.objects.filter(name="市级第二批典型村").exists()
+    resp = client.post(url, {"name": "市级第二批典型村", "tier": "city", "target": "village", "rank": 35})
+    assert resp.status_code == 200 and "name" in resp.context["form"].errors
+    client.force_login(rw["town_a"])
+    assert client.get(url).status_code == 200 and "新增级别批次" not in client.get(url).content.decode()
+    resp = client.post(url, {"name": "镇定的级别", "tier": "city", "target": "village", "rank": 1})
+    assert resp.status_code == 403 and not DesignationLevel.objects.filter(name="镇定的级别").exists()
