@@ -12,4 +12,4 @@ class RuralConfig(AppConfig):
         from ._compat import ensure_workflow
 
         ensure_workflow()
-        from . import flows, importers, programme  # noqa: F401
+        from . import flows, importers, programme, signals  # noqa: F401

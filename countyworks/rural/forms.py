@@ -49,6 +49,12 @@ def _one_choice(field):
     return field
 
 
+class LevelForm(forms.ModelForm):
+    class Meta:
+        model = DesignationLevel
+        fields = ["name", "tier", "target", "rank", "active"]
+
+
 class DesignationForm(forms.Form):
     unit = UnitChoiceField(label="村（镇）", queryset=OrgUnit.objects.none())
     level = forms.ModelChoiceField(label="级别批次", queryset=DesignationLevel.objects.filter(active=True))

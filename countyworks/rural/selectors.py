@@ -24,9 +24,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Sum, Value, Window
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 
 from countyworks.core import clock
 from countyworks.core.models import Attachment, OrgUnit, path_q
@@ -110,9 +110,9 @@ def _value(code):
 def figures_by_unit(form, *, through, units, with_ids=False):
     """{unit_id: {code: Decimal}} of the greening form's figures to date per reporting unit of
     `units` (a queryset of org units), each by its aggregation: "sum" = Σ over counted weeks,
-    "latest" = the value of the unit's latest counted week that reports it. Two grouped queries
-    (sums; latest values through a correlated subquery on the (form, unit, week) index), not one
-    per unit. With `with_ids`, also {unit_id: [submission ids]} counted."""
+    "latest" = the value of the unit's latest counted week that reports it. One grouped query for the
+    sums and one ROW_NUMBER() window query per latest figure, not one query per unit. With `with_ids`,
+    also {unit_id: [submission ids]} counted."""
     from countyworks.dispatch.models import Submission
 
     last = last_counted_monday(through)
@@ -130,9 +130,10 @@ def figures_by_unit(form, *, through, units, with_ids=False):
                 row[c] = Decimal(str(r[f"s_{i}"] or 0))
     ids = {}
     for c in latest:
-        newest = (base.filter(unit=OuterRef("unit"), figures__has_key=c).order_by("-week_start")
-                  .values("week_start")[:1])
-        rows = base.filter(figures__has_key=c, week_start=Subquery(newest)).annotate(v=_value(c))
+        # each unit's newest counted week reporting the figure: ROW_NUMBER() over the unit's weeks
+        rows = (base.filter(figures__has_key=c)
+                .annotate(v=_value(c), rn=Window(RowNumber(), partition_by=[F("unit_id")], order_by=F("week_start").desc()))
+                .filter(rn=1))
         for unit_id, v, sid in rows.values_list("unit_id", "v", "id"):
             out.setdefault(unit_id, dict(zero))[c] = Decimal(str(v or 0))
             if with_ids:

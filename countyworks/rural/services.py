@@ -218,6 +218,29 @@ def ensure_default_levels():
 
 
 @transaction.atomic
+def level_save(*, actor, level=None, name, tier, target, rank, active=True):
+    """Add or change a designation level (级别批次) — the programme office's (manage at the top of
+    its scope). A level in use keeps its object kind (村/镇)."""
+    if actor is not None and not scope_paths(actor, programme=P, action="manage"):
+        raise PermissionDenied("无权设置典型村镇级别")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写级别批次名称"})
+    if DesignationLevel.objects.filter(name=name).exclude(pk=getattr(level, "pk", None)).exists():
+        raise ValidationError({"name": f"已有级别批次“{name}”"})
+    if level is not None and level.target != target and level.designations.exists():
+        raise ValidationError({"target": "该级别已有认定记录，不能更改对象类型"})
+    before = snapshot(level, {"name", "tier", "target", "rank", "active"}) if level else {}
+    obj = level or DesignationLevel()
+    obj.name, obj.tier, obj.target, obj.rank, obj.active = name, tier, target, rank, active
+    obj.save()
+    audit_log(action=AuditAction.UPDATE if level else AuditAction.CREATE, obj=obj, actor=actor,
+              changes=diff(before, snapshot(obj, {"name", "tier", "target", "rank", "active"})),
+              message=f"典型村镇级别批次“{name}”")
+    return obj
+
+
+@transaction.atomic
 def designation_create(*, actor, unit, level, year, designated_on=None, note=""):
     _scope(actor, unit, "manage")
     want = VILLAGE_KINDS if level.target == DesignationLevel.Target.VILLAGE else TOWN_KINDS

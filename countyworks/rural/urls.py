@@ -7,6 +7,7 @@ app_name = "rural"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("typical/", views.TypicalListView.as_view(), name="typical_list"),
+    path("typical/levels/", views.LevelView.as_view(), name="levels"),
     path("typical/new/", views.TypicalCreateView.as_view(), name="typical_create"),
     path("typical/<int:pk>/", views.TypicalDetailView.as_view(), name="typical_detail"),
     path("plans/", views.PlanListView.as_view(), name="plan_list"),

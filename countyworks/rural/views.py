@@ -32,6 +32,7 @@ from .forms import (
     EarnForm,
     EventForm,
     GridForm,
+    LevelForm,
     MapForm,
     PlanForm,
     ProgressForm,
@@ -47,6 +48,7 @@ from .models import (
     CampaignEvent,
     CultivationTask,
     Designation,
+    DesignationLevel,
     GreeningPlan,
     MaintenanceGrid,
     PointEntry,
@@ -153,6 +155,36 @@ class TypicalCreateView(RuralView, ScopedMixin, TemplateView):
             else:
                 messages.success(request, f"已认定{d}")
                 return redirect(d.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class LevelView(RuralView, ScopedMixin, TemplateView):
+    """The designation levels and batches (级别批次): listed for everyone of the programme, added
+    and changed by the programme office."""
+
+    model = Designation
+    template_name = "rural/levels.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        can = bool(services.scope_paths(self.request.user, programme=P, action="manage"))
+        ctx.update(title="典型村镇级别批次", levels=DesignationLevel.objects.all(), can_manage=can,
+                   form=kwargs.get("form") or LevelForm())
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        level = get_object_or_404(DesignationLevel, pk=request.POST["pk"]) if request.POST.get("pk") else None
+        form = LevelForm(request.POST, instance=None)
+        if form.is_valid():
+            try:
+                services.level_save(actor=request.user, level=level, **form.cleaned_data)
+            except PermissionDenied:
+                raise
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("rural:levels")
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -167,3 +167,24 @@ def test_default_form_created_for_a_fresh_installation(rw):
     assert form.owner == rw["district"] and form.programme == "rural"
     assert {f["code"]: f["aggregation"] for f in form.fields}["party_members"] == "latest"
     assert services.ensure_greening_form(actor=None).pk == form.pk
+
+
+def test_dispatch_form_editor_keeps_the_aggregation_types(rw, client):
+    """The dispatch form editor knows nothing of aggregation types: saving the greening form there
+    keeps them (and a change under existing data is refused whoever saves)."""
+    from countyworks.dispatch import services as dsvc
+    from countyworks.dispatch.models import ReportForm
+
+    form = rw["form"]
+    stripped = [{k: v for k, v in f.items() if k != "aggregation"} for f in form.fields]
+    dsvc.report_form_save(actor=None, form=form, units=list(form.units.all()), fields=stripped, rules=form.rules,
+                          name="乡村绿化周报（修订）")
+    form = ReportForm.objects.get(pk=form.pk)
+    assert form.name == "乡村绿化周报（修订）"
+    assert {f["code"]: selectors.aggregation(f) for f in form.fields}["sages_visited"] == "latest"
+    report(rw, "v1", 10, sages_visited=3)
+    fields = [dict(f) for f in form.fields]
+    next(f for f in fields if f["code"] == "sages_visited")["aggregation"] = "sum"
+    form.fields = fields
+    with pytest.raises(ValidationError, match="不能更改汇总方式"):
+        form.save()

@@ -11,7 +11,7 @@ from countyworks.core.factories import OrgUnitFactory, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.rural import selectors, services
-from countyworks.rural.models import DesignationLevel, GreeningPlan
+from countyworks.rural.models import CampaignEvent, DesignationLevel, GreeningPlan, MaintenanceGrid, Villager
 
 from .conftest import report, upload
 
@@ -29,9 +29,17 @@ def tree():
             "jx": OrgUnitFactory(name="金溪社区", parent=waihai, kind=K.COMMUNITY)}
 
 
+def world(**kw):
+    """A World with the fields this platform's ViewContract knows (the stronger contract's
+    model / created_fields / foreign_create_data / read_only / read_only_views where it has them)."""
+    known = World.__dataclass_fields__
+    return World(**{k: v for k, v in kw.items() if k in known})
+
+
 def people(t):
     return {"op": user_with_role(R.OPERATOR, P, t["xq"]), "town": user_with_role(R.REVIEWER, P, t["lile"]),
-            "mgr": user_with_role(R.MANAGER, P, t["d"]), "outsider": user_with_role(R.OPERATOR, Programme.SAFETY, t["xq"])}
+            "mgr": user_with_role(R.MANAGER, P, t["d"]), "outsider": user_with_role(R.OPERATOR, Programme.SAFETY, t["xq"]),
+            "leader": user_with_role(R.LEADER, P, t["d"])}
 
 
 class TestPlanViews(ViewContract):
@@ -40,7 +48,7 @@ class TestPlanViews(ViewContract):
         u = people(t)
         own = services.plan_create(actor=None, unit=t["xq"], year=2024, seedlings_planned=500, trees_planned=400)
         foreign = services.plan_create(actor=None, unit=t["jx"], year=2024, seedlings_planned=300, trees_planned=200)
-        return World(
+        return world(
             permitted=u["op"], outsider=u["outsider"], own=own, foreign=foreign,
             list_url=reverse("rural:plan_list"), detail_url=lambda p: reverse("rural:plan_detail", args=[p.pk]),
             create_url=reverse("rural:plan_create"),
@@ -49,6 +57,10 @@ class TestPlanViews(ViewContract):
             update_url=lambda p: reverse("rural:plan_update", args=[p.pk]),
             update_data=lambda p: {"seedlings_planned": 600, "trees_planned": 500, "season_start": 2, "season_end": 5},
             list_text=lambda p: p.unit.name,
+            model=GreeningPlan, created_fields={"unit_id": t["xq"].pk, "year": 2025, "trees_planned": 80},
+            foreign_create_data={"unit": t["jx"].pk, "year": 2025, "seedlings_planned": 100, "trees_planned": 80,
+                                 "season_start": 2, "season_end": 5},
+            read_only=u["leader"],
         )
 
 
@@ -58,12 +70,15 @@ class TestGridViews(ViewContract):
         u = people(t)
         own = services.grid_create(actor=None, unit=t["xq"], name="东片", party_member="陈党员", trees_in_care=50)
         foreign = services.grid_create(actor=None, unit=t["jx"], name="西片区", party_member="李党员", trees_in_care=50)
-        return World(
+        return world(
             permitted=u["op"], outsider=u["outsider"], own=own, foreign=foreign,
             list_url=reverse("rural:grid_list"), detail_url=lambda g: reverse("rural:grid_detail", args=[g.pk]),
             create_url=reverse("rural:grid_create"),
             create_data={"unit": t["xq"].pk, "name": "北片", "party_member": "王党员", "trees_in_care": 30},
             list_text=lambda g: g.name,
+            model=MaintenanceGrid, created_fields={"unit_id": t["xq"].pk, "name": "北片", "party_member": "王党员"},
+            foreign_create_data={"unit": t["jx"].pk, "name": "北片", "party_member": "王党员", "trees_in_care": 30},
+            read_only=u["leader"],
         )
 
 
@@ -75,13 +90,17 @@ class TestEventViews(ViewContract):
                                     date=date(2024, 3, 8), volunteers=30, species=[("樟树", 20)])
         foreign = services.event_create(actor=None, title="金溪植树日", organiser=t["waihai"], unit=t["jx"],
                                         place="公园", date=date(2024, 3, 9), volunteers=30, species=[("榕树", 20)])
-        return World(
+        return world(
             permitted=u["op"], outsider=u["outsider"], own=own, foreign=foreign,
             list_url=reverse("rural:event_list"), detail_url=lambda e: reverse("rural:event_detail", args=[e.pk]),
             create_url=reverse("rural:event_create"),
             create_data={"title": "三八植树", "organiser": t["lile"].pk, "unit": t["xq"].pk, "place": "茶花园",
                          "date": "2024-03-08", "volunteers": 60, "species_text": "铁冬青 40"},
             list_text=lambda e: e.title,
+            model=CampaignEvent, created_fields={"unit_id": t["xq"].pk, "volunteers": 60, "report_id": None},
+            foreign_create_data={"title": "三八植树", "organiser": t["lile"].pk, "unit": t["jx"].pk, "place": "茶花园",
+                                 "date": "2024-03-08", "volunteers": 60, "species_text": "铁冬青 40"},
+            read_only=u["leader"],
         )
 
 
@@ -91,12 +110,15 @@ class TestVillagerViews(ViewContract):
         u = people(t)
         own = services.villager_create(actor=None, unit=t["xq"], name="向前王大妈", phone="13812345678")
         foreign = services.villager_create(actor=None, unit=t["jx"], name="金溪李大伯")
-        return World(
+        return world(
             permitted=u["op"], outsider=u["outsider"], own=own, foreign=foreign,
             list_url=reverse("rural:villager_list"), detail_url=lambda v: reverse("rural:villager_detail", args=[v.pk]),
             create_url=reverse("rural:villager_create"),
             create_data={"unit": t["xq"].pk, "name": "向前张伯", "phone": "13900001111"},
             list_text=lambda v: v.name,
+            model=Villager, created_fields={"unit_id": t["xq"].pk, "name": "向前张伯", "phone_masked": "139****1111"},
+            foreign_create_data={"unit": t["jx"].pk, "name": "向前张伯", "phone": "13900001111"},
+            read_only=u["leader"],
         )
 
 
@@ -107,10 +129,11 @@ class TestTypicalViews(ViewContract):
         city = DesignationLevel.objects.get(name="市级典型村")
         own = services.designation_create(actor=None, unit=t["xq"], level=city, year=2023)
         foreign = services.designation_create(actor=None, unit=t["jx"], level=city, year=2023)
-        return World(
+        return world(
             permitted=u["town"], outsider=u["outsider"], own=own, foreign=foreign,
             list_url=reverse("rural:typical_list"), detail_url=lambda d: reverse("rural:typical_detail", args=[d.pk]),
             list_text=lambda d: d.unit.name,
+            read_only_views=True,  # designation is on its own page (test_manager_designates)
         )
 
     def test_manager_designates(self, client, world):
@@ -242,3 +265,32 @@ def test_home_lists_plans_waiting_for_the_town(client, rw):
     assert 'id="to-approve"' not in client.get(reverse("rural:home")).content.decode()
     client.force_login(rw["investment_op"])
     assert client.get(reverse("rural:home")).status_code == 403
+
+
+def test_import_pages_and_templates_for_each_rural_register(client, rw):
+    client.force_login(rw["manager"])
+    for kind in ("greening-reports", "typical-villages", "greening-plans", "points"):
+        assert client.get(reverse("core:import", args=[kind])).status_code == 200, kind
+        resp = client.get(reverse("core:import_template", args=[kind]))
+        assert resp.status_code == 200 and resp.content[:2] == b"PK", kind
+    import io
+
+    import openpyxl
+
+    resp = client.get(reverse("core:import_template", args=["greening-reports"]))
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    headers = [str(c.value).lstrip("*") for c in next(wb.worksheets[0].iter_rows(max_row=1))]
+    assert headers[:8] == ["周次", "村(社区)", "已落实苗木(株)", "已植树(株)", "培训人次", "走访乡贤(人)", "参与五带头党员(人)", "座谈会(次)"]
+
+
+def test_levels_are_configurable_by_the_programme_office(client, rw):
+    url = reverse("rural:levels")
+    client.force_login(rw["manager"])
+    resp = client.post(url, {"name": "市级第二批典型村", "tier": "city", "target": "village", "rank": 35, "active": "on"})
+    assert resp.status_code == 302 and DesignationLevel.objects.filter(name="市级第二批典型村").exists()
+    resp = client.post(url, {"name": "市级第二批典型村", "tier": "city", "target": "village", "rank": 35})
+    assert resp.status_code == 200 and "name" in resp.context["form"].errors
+    client.force_login(rw["town_a"])
+    assert client.get(url).status_code == 200 and "新增级别批次" not in client.get(url).content.decode()
+    resp = client.post(url, {"name": "镇定的级别", "tier": "city", "target": "village", "rank": 1})
+    assert resp.status_code == 403 and not DesignationLevel.objects.filter(name="镇定的级别").exists()
