@@ -171,8 +171,37 @@ def safety_stats(*, campaign=None, unit=None, through=None, since=None):
         "median_days_to_close": _median_days(hazards, day),
         "by_team": _grouped(hazards, inspections, "team", _unit_names, day),
         "by_category": _grouped(hazards, inspections, "object__category", _category_names, day),
-        "by_unit": _grouped(hazards, inspections, "unit", _unit_names, day),
+        "by_unit": _roll_up(_grouped(hazards, inspections, "unit", _unit_names, day), unit),
     }
+
+
+SUMMED = ("hazards_found", "hazards_major", "hazards_closed", "hazards_overdue", "inspections", "objects_inspected")
+
+
+def _roll_up(rows, root):
+    """Area rows (村/社区/街道) added up to the children of `root` (default: the top unit), so
+    the district's figures read by 街道. An object lies in one area, so the distinct objects of
+    the areas add up exactly."""
+    if root is None:
+        tops = list(OrgUnit.objects.filter(parent__isnull=True)[:2])
+        if len(tops) != 1:
+            return rows
+        root = tops[0]
+    paths = dict(OrgUnit.objects.filter(pk__in=[r["id"] for r in rows]).values_list("pk", "path"))
+    out = {}
+    for r in rows:
+        rest = paths.get(r["id"], "")[len(root.path):]
+        child = int(rest.split("/")[0]) if rest else root.pk
+        agg = out.setdefault(child, {"id": child, **{k: 0 for k in SUMMED}})
+        for k in SUMMED:
+            agg[k] += r[k]
+    names = _unit_names(list(out))
+    result = []
+    for k, row in out.items():
+        row["name"] = names.get(k, str(k))
+        row["rectification_pct"] = rectification_pct(row["hazards_found"], row["hazards_closed"])
+        result.append(row)
+    return sorted(result, key=lambda r: (-r["hazards_found"], -r["inspections"], r["name"]))
 
 
 def campaign_progress(campaign, *, through=None, teams=None):
