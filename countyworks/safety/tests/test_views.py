@@ -304,3 +304,12 @@ def test_api_answers_the_users_scope(town):
     assert len(insp_rows) == 1 and insp_rows[0]["checklist_version"] == 1
     client.force_authenticate(outsider())
     assert client.get("/api/v1/safety/hazards/").status_code == 403
+
+
+def test_only_teams_open_the_inspection_pages(client, town):
+    client.force_login(town.property_user)
+    assert client.get(reverse("safety:inspection_start")).status_code == 403
+    assert client.get(reverse("safety:inspection_create", args=[town.site.pk])).status_code == 403
+    client.force_login(town.inspector3)
+    html = client.get(reverse("safety:inspection_start")).content.decode()
+    assert town.site.name in html and town.lile_site.name not in html
