@@ -27,7 +27,7 @@ from .models import (
     ObjectCategory,
     P,
 )
-from .workflows import HAZARD_FLOW, after_photo_caption
+from .workflows import HAZARD_FLOW, NEED_AFTER_PHOTO, after_photo_caption
 
 S = Hazard.Status
 R = InspectionResult.Result
@@ -512,7 +512,7 @@ def hazard_submit_rectification(*, hazard, actor, note, photos):
         raise ValidationError({"photos": "请上传整改后照片"})
     _check_photos(photos)
     why = HAZARD_FLOW.refusal(hazard, "submit", actor)
-    if why and why != "提交整改须上传整改后照片":
+    if why and why != NEED_AFTER_PHOTO:
         if why.startswith("您没有"):
             raise PermissionDenied(why)
         raise ValidationError(why)

@@ -407,9 +407,17 @@ class HazardListView(SafetyView, ScopedListView):
     filterset_class = HazardFilter
     title = export_name = "安全隐患"
     import_kind = "hazards"
+    template_name = "safety/hazard_list.html"
 
     def get_queryset(self):
         return super().get_queryset().select_related("object", "unit", "team")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        table = ctx["table"]
+        rows = [r.record for r in table.paginated_rows] if hasattr(table, "paginated_rows") else []
+        ctx["overdue_ids"] = {h.pk for h in rows if selectors.is_overdue(h)}
+        return ctx
 
     def get_create_url(self):
         return reverse("safety:hazard_create") if selectors.teams_for(self.request.user).exists() else None
