@@ -26,23 +26,26 @@ class HazardSerializer(serializers.ModelSerializer):
                   "status", "status_display", "overdue", "notice_no", "notice_date", "closed_on", "supervised",
                   "supervising_unit"]
 
-    def get_overdue(self, h):
+    def get_overdue(self, h) -> bool:
         return selectors.is_overdue(h)
+
+
+class ResultSerializer(serializers.Serializer):
+    item = serializers.CharField(source="item.text")
+    result = serializers.CharField()
+    note = serializers.CharField()
 
 
 class InspectionSerializer(serializers.ModelSerializer):
     object_name = serializers.CharField(source="object.name", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
     checklist_version = serializers.IntegerField(source="checklist.version", read_only=True)
-    results = serializers.SerializerMethodField()
+    results = ResultSerializer(many=True, read_only=True)
 
     class Meta:
         model = Inspection
         fields = ["id", "date", "campaign", "team", "team_name", "object", "object_name", "checklist_version",
                   "inspectors", "results"]
-
-    def get_results(self, insp):
-        return [{"item": r.item.text, "result": r.result, "note": r.note} for r in insp.results.all()]
 
 
 class HazardViewSet(_Scoped):
