@@ -36,7 +36,7 @@ def safety_section(b):
                      else "", "处" if s["hazards_major"] else "", "；已整改销号", run(s["hazards_closed"], r_closed),
                      f"处，整改率{_pct(s['rectification_pct'])}"]
             if s["median_days_to_close"] is not None:
-                runs.append(f"，从发现到销号平均用时（中位数）{s['median_days_to_close']:g}天")
+                runs.append(f"，从发现到销号用时中位数为{s['median_days_to_close']:g}天")
         runs.append("。")
         b.blocks.append(paragraph(*[r for r in runs if r != ""]))
     # everything still open past its deadline, whenever it was found
@@ -60,7 +60,12 @@ def safety_section(b):
             f"{n_teams}个专项督导检查组累计检查对象{cs['objects_inspected']}个，发现隐患{cs['hazards_found']}处，"
             f"已销号{cs['hazards_closed']}处，整改率{_pct(cs['rectification_pct'])}。"))
 
+    # the overdue column counts every open hazard of the team past its deadline, whenever found
+    overdue_by_team = {r["id"]: r["hazards_overdue"] for r in all_open["by_team"]}
     teams = [r for r in s["by_team"] if r["inspections"] or r["hazards_found"]]
+    teams += [{**r, **{k: 0 for k in ("inspections", "objects_inspected", "hazards_found", "hazards_major",
+                                      "hazards_closed")}, "rectification_pct": None}
+              for r in all_open["by_team"] if r["hazards_overdue"] and r["id"] not in {t["id"] for t in teams}]
     if teams:
         b.section("各检查组排查整治情况")
         # ranked by rectification rate (teams with nothing found after those with a rate), then found
@@ -75,11 +80,11 @@ def safety_section(b):
                          cell(r["inspections"], r["inspections"]), cell(r["hazards_found"], r["hazards_found"]),
                          cell(r["hazards_major"], r["hazards_major"]), cell(r["hazards_closed"], r["hazards_closed"]),
                          cell(_pct(r["rectification_pct"]), r["rectification_pct"]),
-                         cell(r["hazards_overdue"], r["hazards_overdue"])])
+                         cell(overdue_by_team.get(r["id"], 0), overdue_by_team.get(r["id"], 0))])
         b.blocks.append(table(f"表{b.table_no()} {month}各检查组安全隐患排查整治情况",
                               ["排名", "检查组", "检查对象", "检查次数", "发现隐患", "重大隐患", "已销号", "整改率",
-                               "逾期"], rows, key="safety.by_team"))
-        lagging = [r["name"] for r in teams if r["hazards_overdue"]]
+                               "逾期未整改(累计)"], rows, key="safety.by_team"))
+        lagging = [r["name"] for r in teams if overdue_by_team.get(r["id"])]
         if lagging:
             b.blocks.append(paragraph(f"有逾期未整改隐患的检查组：{names(lagging)}，请督促责任单位限期整改。"))
 

@@ -82,7 +82,8 @@ class CampaignTeamForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_for(user, "manage")
-        people = User.objects.filter(is_active=True).order_by("username")
+        # members are people holding a safety role (inspectors, the office)
+        people = User.objects.filter(is_active=True, roles__programme=P).distinct().order_by("username")
         self.fields["leader"].queryset = self.fields["members"].queryset = people
         self.fields["areas"].queryset = all_areas()
         self.fields["objects"].queryset = InspectedObject.objects.filter(active=True).select_related("unit")

@@ -45,6 +45,13 @@ def _stats(*, unit, campaign=None, through=None, since=None, **_):
     return safety_stats(campaign=c, unit=unit, through=through, since=since)
 
 
+def _api(router):
+    from .api import HazardViewSet, InspectionViewSet
+
+    router.register("safety/hazards", HazardViewSet, basename="safety-hazard")
+    router.register("safety/inspections", InspectionViewSet, basename="safety-inspection")
+
+
 def _hazard_cells(h, fig):
     return [h.code, h.object.name, h.unit.name, h.team.name, h.get_level_display(), h.found_on.isoformat(),
             h.deadline.isoformat(), h.get_status_display()]
@@ -68,6 +75,7 @@ PROGRAMME = register(ProgrammeSpec(
     ],
     sections=[Section("safety", "安全生产检查", _section, order=40)],
     cockpit=_cockpit,
+    api=_api,
     stats={"safety": StatsHandler(run=_stats, arguments=_stats_arguments,
                                   help="安全生产检查统计：stats safety [--campaign 行动] [--unit 单位] [--through 日期]")},
     importers=("inspected-objects", "hazards"),

@@ -27,7 +27,7 @@ from .models import (
     ObjectCategory,
     P,
 )
-from .workflows import HAZARD_FLOW, after_photo_caption
+from .workflows import HAZARD_FLOW, NEED_AFTER_PHOTO, after_photo_caption
 
 S = Hazard.Status
 R = InspectionResult.Result
@@ -512,7 +512,7 @@ def hazard_submit_rectification(*, hazard, actor, note, photos):
         raise ValidationError({"photos": "请上传整改后照片"})
     _check_photos(photos)
     why = HAZARD_FLOW.refusal(hazard, "submit", actor)
-    if why and why != "提交整改须上传整改后照片":
+    if why and why != NEED_AFTER_PHOTO:
         if why.startswith("您没有"):
             raise PermissionDenied(why)
         raise ValidationError(why)
@@ -641,3 +641,27 @@ def hazard_supervise(*, hazard, actor, supervising_unit):
               message=f"{hazard.code}逾期未整改，挂牌督办（督办单位：{supervising_unit.name}）",
               changes={"supervised": [False, True], "supervising_unit": [None, supervising_unit.pk]})
     return hazard
+
+
+def supervising_unit_for(hazard):
+    """Who supervises an escalated hazard: the campaign's lead bureau, else the bureau the team
+    belongs to, else the top of the tree."""
+    if hazard.campaign.lead_bureau_id:
+        return hazard.campaign.lead_bureau
+    parent = hazard.team.parent
+    if parent is not None and parent.kind == OrgUnit.Kind.BUREAU:
+        return parent
+    return OrgUnit.objects.filter(pk=int(hazard.team.path.strip("/").split("/")[0])).first()
+
+
+def escalate_overdue_major(*, actor=None, dry_run=False):
+    """Every 重大 hazard past its deadline and not yet under 挂牌督办 is escalated (the daily job:
+    `countyworks safety_escalate`). Returns the hazards escalated (or that would be)."""
+    from .selectors import overdue_hazards
+
+    due = list(overdue_hazards(Hazard.objects.filter(level=Hazard.Level.MAJOR, supervised=False))
+               .select_related("campaign__lead_bureau", "team__parent"))
+    if not dry_run:
+        for h in due:
+            hazard_supervise(hazard=h, actor=actor, supervising_unit=supervising_unit_for(h))
+    return due

@@ -319,6 +319,10 @@ class InspectionStartView(SafetyView, ScopedMixin, TemplateView):
     template_name = "safety/inspection_start.html"
     action = "change"
 
+    def has_permission(self):
+        # only members of a team (or offices over teams) record inspections
+        return super().has_permission() and selectors.teams_for(self.request.user).exists()
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         q = (self.request.GET.get("q") or "").strip()[:50]
@@ -336,6 +340,9 @@ class InspectionCreateView(ServiceFormView):
     template_name = "safety/inspection_form.html"
     form_class = InspectionForm
     title = "现场检查"
+
+    def has_permission(self):
+        return super().has_permission() and selectors.teams_for(self.request.user).exists()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -400,9 +407,17 @@ class HazardListView(SafetyView, ScopedListView):
     filterset_class = HazardFilter
     title = export_name = "安全隐患"
     import_kind = "hazards"
+    template_name = "safety/hazard_list.html"
 
     def get_queryset(self):
         return super().get_queryset().select_related("object", "unit", "team")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        table = ctx["table"]
+        rows = [r.record for r in table.paginated_rows] if hasattr(table, "paginated_rows") else []
+        ctx["overdue_ids"] = {h.pk for h in rows if selectors.is_overdue(h)}
+        return ctx
 
     def get_create_url(self):
         return reverse("safety:hazard_create") if selectors.teams_for(self.request.user).exists() else None

@@ -90,3 +90,14 @@ def test_cockpit_page_renders_the_tile(client, town, settings):
     resp = client.get(reverse("cockpit:index"), follow=True)
     assert resp.status_code == 200
     assert "安全生产检查（2024年截至3月29日）" in resp.content.decode()
+
+
+def test_bulletin_team_table_counts_overdue_found_earlier(town, settings):
+    settings.COUNTYWORKS_TODAY = "2024-02-28"
+    inspect(town, failed=(4,), day=date(2024, 2, 26))  # deadline 03-04
+    settings.COUNTYWORKS_TODAY = "2024-03-29"
+    content = bulletins.Builder(programme="safety", period="2024-03", unit=town.district).build()
+    table = next(b for b in content["blocks"] if b["type"] == "table" and b.get("key") == "safety.by_team")
+    row = next(r for r in table["rows"] if r[1]["text"] == "专项督导检查组第3组")
+    assert (row[4]["text"], row[-1]["text"]) == ("0", "1")
+    assert "有逾期未整改隐患的检查组：专项督导检查组第3组" in text_of(content)

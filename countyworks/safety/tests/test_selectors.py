@@ -53,7 +53,7 @@ def test_stats_arithmetic(town, settings):
     assert (team3["hazards_found"], team3["hazards_closed"], team3["inspections"]) == (3, 2, 1)
     team5 = next(r for r in s["by_team"] if r["name"] == "专项督导检查组第5组")
     assert (team5["hazards_found"], team5["inspections"], team5["rectification_pct"]) == (0, 1, None)
-    assert {r["name"] for r in s["by_unit"]} == {"金溪社区", "礼乐街道"}
+    assert {r["name"]: r["hazards_found"] for r in s["by_unit"]} == {"外海街道": 3, "礼乐街道": 0}
     assert s["by_category"][0]["name"] == "电动自行车集中停放点"
     # as of 03-20: only h1 closed, nothing overdue yet
     s20 = selectors.safety_stats(through=date(2024, 3, 20))

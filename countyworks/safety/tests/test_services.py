@@ -214,3 +214,25 @@ def test_hazard_create_bounds(town):
         services.hazard_create(deadline=date(2024, 3, 30), **{**kw, "description": "长" * 2001})
     h = services.hazard_create(deadline=date(2024, 3, 30), **kw)
     assert h.unit == town.jinxi and AuditEntry.objects.filter(action="create", object_type="safety.hazard").exists()
+
+
+def test_escalation_command(town, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    h = inspect(town, failed=(4,)).hazards.get()
+    Hazard.objects.filter(pk=h.pk).update(level="major")
+    out = StringIO()
+    call_command("safety_escalate", stdout=out)
+    assert "已挂牌督办0处" in out.getvalue()
+    settings.COUNTYWORKS_TODAY = "2024-03-26"
+    call_command("safety_escalate", "--dry-run", stdout=out)
+    assert not Hazard.objects.get(pk=h.pk).supervised
+    out = StringIO()
+    call_command("safety_escalate", stdout=out)
+    h.refresh_from_db()
+    assert h.supervised and h.supervising_unit == town.zjj and "已挂牌督办1处" in out.getvalue()
+    out = StringIO()
+    call_command("safety_escalate", stdout=out)
+    assert "已挂牌督办0处" in out.getvalue()

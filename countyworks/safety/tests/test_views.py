@@ -285,3 +285,31 @@ def test_inspection_form_preselects_the_running_campaign(client, town):
     form = client.get(reverse("safety:inspection_create", args=[town.site.pk])).context["form"]
     assert form.fields["campaign"].initial == town.campaign
     assert form.fields["team"].initial == town.team3
+
+
+def test_api_answers_the_users_scope(town):
+    from rest_framework.test import APIClient
+
+    mine = inspect(town, failed=(4,)).hazards.get()
+    theirs = inspect(town, obj=town.lile_site, failed=(1,), actor=town.inspector5, team=town.team5).hazards.get()
+    client = APIClient()
+    client.force_authenticate(town.inspector3)
+    data = client.get("/api/v1/safety/hazards/").json()
+    rows = data["results"] if isinstance(data, dict) else data
+    assert [r["code"] for r in rows] == [mine.code]
+    assert rows[0]["overdue"] is False and rows[0]["status"] == "found"
+    assert client.get(f"/api/v1/safety/hazards/{theirs.pk}/").status_code == 404
+    insp = client.get("/api/v1/safety/inspections/").json()
+    insp_rows = insp["results"] if isinstance(insp, dict) else insp
+    assert len(insp_rows) == 1 and insp_rows[0]["checklist_version"] == 1
+    client.force_authenticate(outsider())
+    assert client.get("/api/v1/safety/hazards/").status_code == 403
+
+
+def test_only_teams_open_the_inspection_pages(client, town):
+    client.force_login(town.property_user)
+    assert client.get(reverse("safety:inspection_start")).status_code == 403
+    assert client.get(reverse("safety:inspection_create", args=[town.site.pk])).status_code == 403
+    client.force_login(town.inspector3)
+    html = client.get(reverse("safety:inspection_start")).content.decode()
+    assert town.site.name in html and town.lile_site.name not in html

@@ -50,7 +50,9 @@
 
   function send(item) {
     var fd = new FormData();
-    item.entries.forEach(function (e) { fd.append(e[0], e[1], e[2] || undefined); });
+    item.entries.forEach(function (e) {
+      if (e.length > 2) fd.append(e[0], e[1], e[2]); else fd.append(e[0], e[1]);
+    });
     return fetch(item.url, { method: "POST", body: fd, credentials: "same-origin", redirect: "follow" })
       .then(function (resp) {
         // a saved inspection redirects to its page; the form again means the server refused it
@@ -141,13 +143,12 @@
           var box = document.getElementById("offline-status");
           if (box) { box.classList.remove("d-none"); box.textContent = "当前无网络：检查结果已保存在本机，网络恢复后自动提交，不会重复。"; }
           window.scrollTo(0, 0);
-          showQueue();
         })["catch"](function () {
           alert("当前无网络，且本机无法保存照片。请保持页面打开，网络恢复后再提交。");
         });
     });
   }
   window.addEventListener("online", flush);
-  showQueue();
+  if (!form) showQueue();
   flush();
 })();
