@@ -103,19 +103,23 @@ def load_reports(form, units, users):
         due = form.due_at(week)
         at = due + timedelta(hours=20) if (code, week) in ddemo.LATE else due - timedelta(hours=3 + int(code[-3:]) % 40)
         Submission.objects.filter(pk=sub.pk).update(first_submitted_at=at, submitted_at=at)
+        if (code, week) == ddemo.RETURNED:
+            continue  # reviewed below: returned once, then corrected
         if week in ddemo.MARCH_WEEKS:
             reviewer = users["lile_sh"] if code.startswith("440704003") else users["nyj"]
             dsvc.submission_review(submission=sub, actor=reviewer, approve=True)
             Submission.objects.filter(pk=sub.pk).update(reviewed_at=at + timedelta(days=1))
-    code, week = ddemo.RETURNED  # 威东村 week 15: submitted, returned by the 礼乐街道 reviewer
-    figs = {"seedlings_secured": 40, "trees_planted": 30, "training": 10, "meetings": 0,
-            "sages_visited": running[(code, "sages_visited")] + 2, "party_members": running[(code, "party_members")] + 6}
-    sub = dsvc.submission_save(form=form, unit=units[code], week_start=week, actor=None, confirm=True, figures=figs,
-                               text="本周植树30株。")
-    at = form.due_at(week) - timedelta(hours=5)
-    Submission.objects.filter(pk=sub.pk).update(first_submitted_at=at, submitted_at=at)
+    # 威东村 week 13: first sent with a wrong seedling count, returned by the 礼乐街道 reviewer with a
+    # reason, then corrected and resubmitted (waiting for review: the reviewer's journey)
+    code, week = ddemo.RETURNED
+    right = figures[(code, week)]
+    wrong = {**right, "seedlings_secured": right["seedlings_secured"] + 100}
+    sub = dsvc.submission_save(form=form, unit=units[code], week_start=week, actor=None, confirm=True, figures=wrong,
+                               text="本周植树。")
     dsvc.submission_review(submission=sub, actor=users["lile_sh"], approve=False,
                            reason="已落实苗木数与村里台账不符，请核实后重新报送")
+    dsvc.submission_save(form=form, unit=units[code], week_start=week, actor=None, confirm=True, figures=right,
+                         text="已按村台账更正已落实苗木数。")
 
 
 def load_plans_and_grids(units, users, villages):

@@ -3,7 +3,6 @@ registry): the reporting rate of the weekly forms, the greening campaign's progr
 overdue key tasks. The figures come from dispatch.selectors, which own the rules."""
 
 from datetime import datetime, time
-from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
@@ -12,65 +11,11 @@ from countyworks.core.models import OrgUnit, Programme, path_q
 from countyworks.core.scope import scope_q, unit_in_scope
 
 from .models import ReportForm, Task
-from .selectors import _rates, form_weeks, reporting_rates, totals_to_date, week_label
-
-GREENING_FORM = "greening"
+from .selectors import _rates, form_weeks, reporting_rates
 
 
 def _subtree(unit):
     return OrgUnit.objects.filter(path_q(unit.path))
-
-
-def greening_progress(*, unit, through):
-    """The greening campaign of the weekly dispatch (the report form with code "greening"), for
-    the unit's subtree: totals to date of each figure (`totals_to_date`, submitted or approved
-    weeks whose Monday ≤ `through`) and, per week of the form up to `through`, the cumulative
-    seedlings secured and trees planted and the week's own increments. None when the form does not
-    exist, no unit of the subtree reports on it, or no week of it has started by `through`."""
-    form = ReportForm.objects.filter(code=GREENING_FORM).first()
-    if form is None:
-        return None
-    units = _subtree(unit)
-    if not form.units.filter(pk__in=units.values("pk")).exists():
-        return None
-    weeks = form_weeks(form, until=through)
-    if not weeks:
-        return None
-    labels = form.field_labels()
-    totals, ids = totals_to_date(form, through=through, units=units)
-    series = {
-        "weeks": [],
-        "week_labels": [],
-        "seedlings_secured": [],
-        "trees_planted": [],
-        "trees_planted_week": [],
-    }
-    prev_trees = Decimal(0)
-    for w in weeks:
-        t, _ = totals_to_date(form, through=w, units=units)
-        trees = t.get("trees_planted", Decimal(0))
-        series["weeks"].append(w.isoformat())
-        series["week_labels"].append(week_label(w).split("年")[1])
-        series["seedlings_secured"].append(float(t.get("seedlings_secured", 0)))
-        series["trees_planted"].append(float(trees))
-        series["trees_planted_week"].append(float(trees - prev_trees))
-        prev_trees = trees
-    figures = [
-        {"code": f["code"], "label": f["label"], "unit": f.get("unit", ""), "value": float(totals[f["code"]])}
-        for f in form.fields
-    ]
-    return {
-        "form": form,
-        "labels": {
-            "seedlings_secured": labels.get("seedlings_secured", "已落实苗木"),
-            "trees_planted": labels.get("trees_planted", "已植树"),
-        },
-        "seedlings_secured": float(totals.get("seedlings_secured", 0)),
-        "trees_planted": float(totals.get("trees_planted", 0)),
-        "figures": figures,
-        "submissions": len(ids),
-        "series": series,
-    }
 
 
 def dispatch_reporting(*, unit, through, programmes=None, now=None):
@@ -129,10 +74,6 @@ def overdue_tasks(*, user, unit, as_of):
 def cockpit_contribution(*, user, unit, year, through, as_of):
     dispatch_ok = unit_in_scope(user, unit, programme=Programme.DISPATCH)
     out = {"data": {}, "overdue": overdue_tasks(user=user, unit=unit, as_of=as_of), "charts": {}}
-    greening = greening_progress(unit=unit, through=through)
-    if greening and (dispatch_ok or unit_in_scope(user, unit, programme=greening["form"].programme)):
-        out["data"]["greening"] = greening
-        out["charts"]["greening"] = {"labels": greening["labels"], **greening["series"]}
     programmes = None if dispatch_ok else [p for p in Programme.values if unit_in_scope(user, unit, programme=p)]
     out["data"]["reporting"] = dispatch_reporting(unit=unit, through=through, programmes=programmes)
     return out

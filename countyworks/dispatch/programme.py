@@ -1,14 +1,7 @@
 """What the weekly dispatch contributes to the platform (core.programmes): the 周调度 and 月通报
-menu entries, the reporting section every bulletin carries, and, until the rural programme owns
-it, the greening section."""
+menu entries and the reporting section every bulletin carries."""
 
 from countyworks.core.programmes import FigureModel, NavItem, ProgrammeSpec, Section, register
-
-
-def _greening(b):
-    from .bulletin import greening_section
-
-    greening_section(b)
 
 
 def _reporting(b):
@@ -83,16 +76,3 @@ PROGRAMME = register(ProgrammeSpec(
     in_bulletin=False,
     reporting_programmes=("dispatch",),
 ))
-
-# The greening section belongs to the rural programme; it is registered here for as long as the
-# rural app does not declare its own.
-RURAL_GREENING = Section("rural.greening", "乡村绿化工作进展", _greening, order=20)
-register(ProgrammeSpec(
-    code="rural",
-    label="百千万工程",
-    office="“百千万工程”指挥部办公室",
-    bulletin_title="乡村振兴“百千万工程”工作",
-    order=20,
-    sections=[RURAL_GREENING],
-    reporting_programmes=("rural", "dispatch"),
-))  # replaced by the rural app's own declaration when it is installed after dispatch

@@ -3,7 +3,7 @@ API has no "reveal"); members' health details not at all."""
 
 from rest_framework import serializers
 
-from countyworks.api.base import ScopedReadOnlyViewSet as _Scoped
+from countyworks.core.api import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core.models import Programme
 
 from .masking import mask

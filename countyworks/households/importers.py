@@ -46,6 +46,9 @@ def _choice(options):
 
 @register
 class HouseholdImporter(Importer):
+    scope_programme = P  # the shared per-row check (core.importing), again inside the writing transaction
+    unit_column = "村（社区）"
+
     kind = "households"
     label = "监测户（家庭成员）"
     sheet_name = "家庭成员"

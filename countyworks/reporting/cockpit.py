@@ -18,7 +18,6 @@ from countyworks.core.periods import default_through
 from countyworks.core.scope import programme_roles
 
 COCKPIT_ROLE_KINDS = {RoleKind.LEADER, RoleKind.MANAGER}
-GREENING_FORM = "greening"
 OVERDUE_TOP = 10
 
 RUN_RATE_RULE = (

@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from countyworks.api.base import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core import clock
+from countyworks.core.api import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core.models import OrgUnit, Programme
 from countyworks.core.parsing import InvalidValue, parse_date
 from countyworks.core.scope import unit_in_scope

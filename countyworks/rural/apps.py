@@ -9,7 +9,4 @@ class RuralConfig(AppConfig):
     def ready(self):
         # register the import kinds, the workflow and the programme (replaces the provisional
         # "rural" registration of the dispatch app, which is installed before this one)
-        from ._compat import ensure_workflow
-
-        ensure_workflow()
         from . import flows, importers, programme, signals  # noqa: F401

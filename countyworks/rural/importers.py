@@ -70,6 +70,11 @@ class RuralImporter(Importer):
     action = "change"
     kinds = VILLAGE_KINDS
     kind_label = "村或社区"
+    scope_programme = P  # the shared per-row check (core.importing), again inside the writing transaction
+
+    @property
+    def scope_action(self):
+        return self.action
 
     def check_permission(self):
         if self.actor is not None and not programme_roles(self.actor, P, self.action):

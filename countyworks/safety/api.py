@@ -3,7 +3,7 @@ inspections in the user's safety scope, the same records the web shows them."""
 
 from rest_framework import serializers
 
-from countyworks.api.base import ScopedReadOnlyViewSet as _Scoped
+from countyworks.core.api import ScopedReadOnlyViewSet as _Scoped
 from countyworks.core.models import Programme
 
 from . import selectors

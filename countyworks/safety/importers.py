@@ -57,6 +57,21 @@ def _text(raw):
 
 @register
 class InspectedObjectImporter(Importer):
+    def scope_problems(self, cleaned):
+        """Objects follow the safety rule for who may register an object where (a team covers the
+        area): checked per row before writing and again inside the writing transaction."""
+        from countyworks.core.importing import Problem
+
+        problems = []
+        if self.actor is None:
+            return problems
+        for row_no, d in cleaned:
+            try:
+                services._check_object_unit(self.actor, d["unit"])
+            except PermissionDenied:
+                problems.append(Problem(row_no, "所属街道", f"无权为“{d['unit'].name}”导入检查对象"))
+        return problems
+
     """检查对象. Natural key: 对象名称 + 所属街道. The responsible enterprise is found in the shared
     registry by its 统一社会信用代码 (registered there when new)."""
 
@@ -64,7 +79,7 @@ class InspectedObjectImporter(Importer):
     label = "检查对象"
     sheet_name = "检查对象"
     key_column = "对象名称"
-    examples = [["金溪花园电动自行车集中停放点", "电动自行车集中停放点", "金溪社区", "江海区金溪路8号",
+    examples = [["某某花园电动自行车集中停放点", "电动自行车集中停放点", "某某社区", "某某路8号",
                  "江门市金溪物业服务有限公司", "91440704MA52K3JD76", "王经理", "13800138000"]]
 
     @property
@@ -161,6 +176,10 @@ class InspectedObjectImporter(Importer):
 
 @register
 class HazardImporter(Importer):
+    scope_programme = P  # a hazard row is checked against the team that found it
+    unit_field = "team"
+    unit_column = "检查组"
+
     """隐患 found and followed up before the platform (or in another system). Natural key: 检查日期
     + 检查组 + 检查对象 + 隐患描述. Without a 检查行动 column a hazard belongs to 日常检查. A row
     matching a hazard already here must say the same (its state moves on the hazard's page, by

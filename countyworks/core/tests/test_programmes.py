@@ -141,7 +141,8 @@ def test_every_importer_checks_each_rows_unit_or_says_why_not():
     for kind, cls in REGISTRY.items():
         if kind in IMPORT_SCOPE_EXEMPT or kind == "toys":
             continue
-        per_row = cls.scope_programme is not None or cls.row_scope_programme is not Importer.row_scope_programme
+        per_row = (cls.scope_programme is not None or cls.row_scope_programme is not Importer.row_scope_programme
+                   or cls.scope_problems is not Importer.scope_problems)
         assert per_row, f"importer {kind} checks no row's unit against the importing user's scope"
 
 
