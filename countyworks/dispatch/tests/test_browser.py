@@ -201,7 +201,7 @@ def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_pa
     card_text = phone.locator("#my-weeks .week-card").inner_text()
     assert "已退回" in card_text and f"退回原因：{RETURN_REASON}" in card_text, card_text
     phone.locator("#nav-bell").click()
-    phone.wait_for_url("**/dispatch/notifications/")
+    phone.wait_for_url("**/core/notifications/")
     note = phone.locator("#notifications .list-group-item", has_text=RETURN_REASON)
     assert note.count() == 1
     assert "未读" in note.inner_text() and "被退回" in note.inner_text()
@@ -261,7 +261,7 @@ def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_pa
     as_user(phone, live_server, "yingnan")
     assert phone.locator("#unread-badge").inner_text() == "1"
     phone.locator("#nav-bell").click()
-    phone.wait_for_url("**/dispatch/notifications/")
+    phone.wait_for_url("**/core/notifications/")
     items = phone.locator("#notifications .list-group-item")
     assert items.count() == 1
     assert f"【周调度提醒】英南村：{last_label}“乡村绿化周报”尚未报送" in items.first.inner_text()
