@@ -66,12 +66,17 @@ def render_docx(case):
 
 
 def notice_response(case, fmt, *, actor):
-    if fmt != "docx":
+    """The notice as .docx, or as PDF (the same .docx through the platform's converter)."""
+    if fmt not in ("docx", "pdf"):
         raise Http404
     content = render_docx(case)
+    if fmt == "pdf":  # PdfUnavailable (no LibreOffice on the server) is the view's to report
+        from countyworks.reporting.pdf import docx_to_pdf
+
+        content = docx_to_pdf(content)
     audit_log(action=AuditAction.EXPORT, actor=actor, obj=case, object_repr=f"{case.household.code} 公示",
-              message="下载村级公示文书")
-    resp = HttpResponse(content,
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('村级公示_' + case.household.code + '.docx')}"
+              message=f"下载村级公示文书（{fmt}）")
+    types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+    resp = HttpResponse(content, content_type=types[fmt])
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('村级公示_' + case.household.code + '.' + fmt)}"
     return resp

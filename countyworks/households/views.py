@@ -429,7 +429,13 @@ class NoticeView(HouseholdsView, ScopedDetailView):
         if not case.notice_from:
             messages.error(request, "尚未开始村级公示")
             return redirect(case.get_absolute_url())
-        return notice_response(case, kwargs["fmt"], actor=request.user)
+        from countyworks.reporting.pdf import PdfUnavailable
+
+        try:
+            return notice_response(case, kwargs["fmt"], actor=request.user)
+        except PdfUnavailable as exc:
+            messages.error(request, str(exc))
+            return redirect(case.get_absolute_url())
 
 
 # --- monitoring lines and statistics --------------------------------------------------------------------

@@ -24,5 +24,6 @@ urlpatterns = [
     path("hazards/<int:pk>/", views.HazardDetailView.as_view(), name="hazard_detail"),
     path("hazards/<int:pk>/edit/", views.HazardUpdateView.as_view(), name="hazard_update"),
     path("hazards/<int:pk>/notice.docx", views.HazardNoticeView.as_view(), name="hazard_notice"),
+    path("hazards/<int:pk>/notice.pdf", views.HazardNoticeView.as_view(), {"fmt": "pdf"}, name="hazard_notice_pdf"),
     path("stats/", views.StatsView.as_view(), name="stats"),
 ]

@@ -578,8 +578,21 @@ class HazardNoticeView(SafetyView, ScopedDetailView):
         if not h.notice_no:
             raise Http404("整改通知书尚未下发")
         data = rectification_notice_docx(h)
-        resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        name = f"整改通知书_{h.notice_no}.docx"
+        fmt = kwargs.get("fmt", "docx")
+        types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+        if fmt == "pdf":  # the same .docx through the platform's converter (reporting.pdf)
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            from countyworks.reporting.pdf import PdfUnavailable, docx_to_pdf
+
+            try:
+                data = docx_to_pdf(data)
+            except PdfUnavailable as exc:
+                messages.error(request, str(exc))
+                return redirect(h.get_absolute_url())
+        resp = HttpResponse(data, content_type=types[fmt])
+        name = f"整改通知书_{h.notice_no}.{fmt}"
         resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return resp
 

@@ -164,6 +164,11 @@ def test_procedure_through_the_pages(client, hh, household, settings):
     assert case.status == "publicized"
     doc = client.get(reverse("households:notice", args=[case.pk, "docx"]))
     assert doc.status_code == 200 and doc.content[:2] == b"PK"
+    import shutil
+
+    if shutil.which("soffice"):  # the same notice as PDF (make browser-deps installs LibreOffice)
+        pdf = client.get(reverse("households:notice", args=[case.pk, "pdf"]))
+        assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
     client.force_login(hh.reviewer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "town_review" not in page and "不少于5天" in page

@@ -178,6 +178,11 @@ def test_journey_notice_rectify_recheck(client, town):
     text = docx_text(doc.content)
     assert "安全隐患整改通知书" in text and "安整〔2024〕第001号" in text
     assert "江门市金溪物业服务有限公司：" in text and "2024年3月25日前" in text and "区住建局(交通局)" in text
+    import shutil
+
+    if shutil.which("soffice"):  # the same notice as PDF (make browser-deps installs LibreOffice)
+        pdf = client.get(reverse("safety:hazard_notice_pdf", args=[h.pk]))
+        assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
     # the property company starts and submits with an after-photo
     client.force_login(town.property_user)
     client.post(flow_url, {"transition": "start", "state": "notified"})
