@@ -88,7 +88,10 @@ class Builder:
                     s.build(self)
         from .models import masthead_for
 
-        head = masthead_for(self.unit, p)
+        from .models import next_sequence
+
+        head = masthead_for(self.unit, p, year=self.period.start.year,
+                            sequence=next_sequence(self.unit, p, self.period.start.year))
         self.masthead = head
         title = f"{self.unit.name}{specs[0].bulletin_title if p != 'all' else '重点工作'}月通报"
         return {

@@ -567,7 +567,9 @@ def render_docx(content: dict) -> bytes:
     if masthead:  # 版头: 发文机关标志 in red, 发文字号, the red separator line (GB/T 9704-2012 §7.2)
         p = _body_paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
         _exact_spacing(p, MASTHEAD_PITCH_TW)
-        run = _add_text(p, masthead, FONT_TITLE, SIZE_MASTHEAD)
+        # one line: the size shrinks with the name's length (a 156 mm text width holds ≈ 440 pt)
+        size = max(16, min(SIZE_MASTHEAD, int(420 / max(len(masthead), 1))))
+        run = _add_text(p, masthead, FONT_TITLE, size)
         run.font.color.rgb = RED
         _body_paragraph(doc)
     if content.get("doc_number"):

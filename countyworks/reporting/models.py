@@ -42,12 +42,9 @@ def default_office(programme):
 
 
 def masthead_for(unit, programme, *, year=None, sequence=None):
-    """The 版头 and 落款 of a bulletin: the unit's setting for the programme, else for "all",
-    else "<unit name><programme office>"."""
-    setting = (
-        BulletinSetting.objects.filter(unit=unit, programme=programme).first()
-        or BulletinSetting.objects.filter(unit=unit, programme="all").first()
-    )
+    """The 版头 and 落款 of a bulletin: the unit's setting for the programme, else
+    "<unit name><programme office>" (the "all" setting heads only the combined bulletin)."""
+    setting = BulletinSetting.objects.filter(unit=unit, programme=programme).first()
     default = f"{unit.name}{default_office(programme)}" if unit.parent_id is None else unit.name
     issuer = (setting.issuer if setting else "") or default
     masthead = (setting.masthead if setting else "") or issuer
@@ -103,3 +100,10 @@ class Bulletin(models.Model):
         from django.urls import reverse
 
         return reverse("reporting:bulletin_detail", args=[self.pk])
+
+
+def next_sequence(unit, programme, year):
+    """The number a new bulletin of this unit, programme and year takes in its 发文字号 (published
+    ones of the year, corrections included, plus one)."""
+    return Bulletin.objects.filter(unit=unit, programme=programme, period__startswith=f"{year}-").exclude(
+        status=Bulletin.Status.DRAFT).count() + 1

@@ -201,3 +201,17 @@ def test_issuer_masthead_and_number_come_from_the_units_setting(world, projects)
     content = bulletin_build(programme="investment", period="2024-03", unit=projects)
     assert content["issuer"] == "某区招商办"
     assert content["masthead"] == "某区招商引资工作领导小组办公室"
+
+
+@pytest.mark.django_db
+def test_the_document_number_is_numbered_from_the_units_prefix(world, projects):
+    from countyworks.reporting.models import BulletinSetting
+
+    BulletinSetting.objects.create(unit=projects, programme="investment", doc_prefix="某招")
+    first = rsvc.bulletin_create(programme="investment", period="2024-02", unit=projects, actor=world["manager"])
+    assert first.content["doc_number"] == "某招〔2024〕1号"
+    rsvc.bulletin_publish(bulletin=first, actor=world["manager"])
+    second = bulletin_build(programme="investment", period="2024-03", unit=projects)
+    assert second["doc_number"] == "某招〔2024〕2号"
+    assert bulletin_build(programme="investment", period="2024-03", unit=projects, doc_number="特〔2024〕9号")[
+        "doc_number"] == "特〔2024〕9号"
