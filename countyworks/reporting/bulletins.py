@@ -86,9 +86,7 @@ class Builder:
             for s in spec.sections:
                 if s.every:
                     s.build(self)
-        from .models import masthead_for
-
-        from .models import next_sequence
+        from .models import masthead_for, next_sequence
 
         head = masthead_for(self.unit, p, year=self.period.start.year,
                             sequence=next_sequence(self.unit, p, self.period.start.year))
