@@ -307,6 +307,15 @@ class Project(models.Model):
             return key
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def overdue(self, as_of=None):
+        """The one rule of an overdue milestone: its planned date has passed (before `as_of`,
+        default today) without an actual date. `Milestone.is_overdue` is the same rule for one."""
+        from countyworks.core import clock
+
+        return self.filter(planned_date__lt=as_of or clock.today(), actual_date__isnull=True)
+
+
 class Milestone(models.Model):
     class Kind(models.TextChoices):
         SIGNED = "signed", "签约"
@@ -325,6 +334,8 @@ class Milestone(models.Model):
     actual_date = models.DateField("实际日期", null=True, blank=True, db_index=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
+    objects = MilestoneQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "项目节点"
         constraints = [models.UniqueConstraint(fields=["project", "kind"], name="milestone_unique")]
@@ -336,6 +347,13 @@ class Milestone(models.Model):
     @property
     def position(self):
         return Milestone.ORDER.index(self.kind)
+
+    def is_overdue(self, as_of=None):
+        """MilestoneQuerySet.overdue's rule for one milestone."""
+        from countyworks.core import clock
+
+        return self.planned_date is not None and self.actual_date is None and \
+            self.planned_date < (as_of or clock.today())
 
 
 class ServiceRequestQuerySet(models.QuerySet):

@@ -237,8 +237,7 @@ def median_days_signed_to_started(projects):
 
 def overdue_milestones(projects, today=None):
     """Milestones whose planned date has passed without an actual date."""
-    today = today or clock.today()
-    return Milestone.objects.filter(project__in=projects, planned_date__lt=today, actual_date__isnull=True) \
+    return Milestone.objects.overdue(today).filter(project__in=projects) \
         .select_related("project", "project__unit").order_by("planned_date")
 
 

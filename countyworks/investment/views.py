@@ -684,7 +684,22 @@ class ProjectListView(InvestmentView, ScopedListView):
 
     def get_queryset(self):
         qs = super().get_queryset().select_related("enterprise", "unit", "industry").prefetch_related("milestones")
-        return with_overdue_count(qs)
+        if "overdue_count" in self.request.GET.get("sort", ""):
+            return with_overdue_count(qs)  # sorting by it needs it in SQL, for every row
+        return qs
+
+    def get_table(self, **kwargs):
+        """Unless the list is sorted by it, each shown project's overdue count comes from its
+        prefetched milestones (the same rule, Milestone.is_overdue), not from a subquery run for
+        every project of the filter."""
+        table = super().get_table(**kwargs)
+        if "overdue_count" not in self.request.GET.get("sort", ""):
+            today = clock.today()
+            rows = table.page.object_list if getattr(table, "page", None) else table.rows
+            for row in rows:
+                p = row.record
+                p.overdue_count = sum(1 for m in p.milestones.all() if m.is_overdue(today))
+        return table
 
 
 class ProjectDetailView(InvestmentView, ActionDetailView):

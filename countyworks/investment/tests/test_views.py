@@ -574,3 +574,28 @@ def test_district_manager_configures_weights_vetoes_and_industries(client):
     client.force_login(sub_manager)
     resp = client.post("/investment/settings/", {"section": "industries", "new_name": "另一个"}, follow=True)
     assert "只有区级" in resp.content.decode() and not Industry.objects.filter(name="另一个").exists()
+
+
+def test_project_list_shows_overdue_milestones_and_sorts_by_them(client, settings):
+    """The count comes from the shown projects' milestones (no subquery over the whole filter),
+    the same rule as the cockpit and the bulletin; sorting by it still works."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from countyworks.investment.models import Milestone
+    from countyworks.investment.tests.conftest import make_project
+
+    settings.COUNTYWORKS_TODAY = "2024-03-29"
+    u = jianghai()
+    late = make_project(u["lile"], 20000, date(2024, 1, 5), name="甲级迟滞测试工程")
+    make_project(u["lile"], 30000, date(2024, 1, 6), name="乙级如期测试工程")
+    Milestone.objects.create(project=late, kind="started", planned_date=date(2024, 2, 1))
+    client.force_login(user_with_role(R.OPERATOR, P, u["lile"]))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("investment:project_list")).content.decode()
+    rows = {name: next(r for r in page.split("<tr") if name in r) for name in ("甲级迟滞测试工程", "乙级如期测试工程")}
+    assert "逾期 1 项" in rows["甲级迟滞测试工程"] and "逾期" not in rows["乙级如期测试工程"]
+    assert not any("investment_milestone" in q["sql"] and "COUNT(" in q["sql"] for q in ctx.captured_queries)
+    sorted_page = client.get(reverse("investment:project_list") + "?sort=-overdue_count").content.decode()
+    assert sorted_page.index("甲级迟滞测试工程") < sorted_page.index("乙级如期测试工程")
+    assert "逾期 1 项" in sorted_page
