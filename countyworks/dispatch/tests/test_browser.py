@@ -119,7 +119,7 @@ def scroll_width(page):
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_path):
+def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_path, settings):
     from countyworks.dispatch import services
     from countyworks.dispatch.models import Notification, Reminder, Submission
     from countyworks.dispatch.selectors import week_label
@@ -267,14 +267,17 @@ def test_weekly_dispatch_journey(page, phone_page, live_server, jianghai, tmp_pa
     assert f"【周调度提醒】英南村：{last_label}“乡村绿化周报”尚未报送" in items.first.inner_text()
     screenshot(phone, "dispatch_reminder")
 
-    # --- 6. the district generates the month's rural bulletin; 已植树 is the approved figure ---------------
+    # --- 6. once the week is over, the district generates the month's rural bulletin; 已植树 is the
+    # approved figure (a bulletin counts the weeks that have ended by its date) -------------------------
+    sunday = jianghai["this_week"] + timedelta(days=6)
+    settings.COUNTYWORKS_TODAY = sunday.isoformat()
     as_user(page, live_server, "nyj")
     page.locator("#mainnav .nav-link", has_text="月通报").click()
     page.wait_for_url("**/reporting/bulletins/")
     page.locator("main").get_by_role("link", name="新增").click()
     page.wait_for_url("**/reporting/bulletins/new/")
     assert page.locator("h1").inner_text() == "生成月通报"
-    month = timezone.localdate().strftime("%Y-%m")
+    month = sunday.strftime("%Y-%m")
     page.locator("[name=programme]").select_option("rural")
     page.locator("[name=period]").fill(month)
     assert "江海区" in page.locator("[name=unit] option:checked").inner_text()

@@ -242,7 +242,7 @@ class TestMeetingViews(ViewContract):
     def test_record_page_is_printable_and_scoped(self, client, world):
         client.force_login(world.permitted)
         page = client.get(reverse("investment:meeting_record", args=[world.own.pk])).content.decode()
-        assert "礼乐街道项目评审会会议纪要" in page and "@media print" in page
+        assert "礼乐街道项目评审会议纪要" in page and "@media print" in page
         assert client.get(reverse("investment:meeting_record", args=[world.foreign.pk])).status_code == 404
 
     def test_operator_reads_but_cannot_decide(self, client, world):
