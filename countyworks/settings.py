@@ -126,6 +126,9 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# fields.W161 fires for a time-of-day default (ReportForm.due_time = 17:00) whenever the check runs
+# within ten seconds of 17:00 UTC: a false positive for a fixed time of day, which is what we mean.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 
 # --- auth & security -------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -64,3 +64,20 @@ def make_household(actor, unit, *, head_name="陈大文", id_number=None, phone=
     return services.household_create(actor=actor, unit=unit, head_name=head_name,
                                      head_id_number=id_number or new_id(), phone=phone,
                                      bank_account=bank_account, **kw)
+
+
+def database_dump():
+    """Every row of every table as text (SQLite's iterdump; elsewhere a SELECT of each table), to
+    search for a plain value that must never be stored."""
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return "\n".join(connection.connection.iterdump())
+    out = []
+    with connection.cursor() as cur:
+        for model in apps.get_models(include_auto_created=True):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cur.execute(f"SELECT * FROM {table}")  # noqa: S608 - table names come from the models
+            out.extend(repr(row) for row in cur.fetchall())
+    return "\n".join(out)
