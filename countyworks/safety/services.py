@@ -346,18 +346,25 @@ def inspection_record(*, actor, campaign, team, object, date, results, inspector
         raise ValidationError(problems)
     if deadline is not None:
         _check_deadline(date, deadline)
-    try:
-        with transaction.atomic():
-            insp = Inspection.objects.create(
-                campaign=campaign, team=team, object=object, checklist=checklist, date=date,
-                inspectors=(inspectors or "").strip()[:200], note=(note or "").strip()[:5000],
-                client_key=client_key or None, created_by=actor)
-    except IntegrityError:
-        # the same key arrived twice at once: the other request recorded it
-        existing = Inspection.objects.filter(client_key=client_key).first()
-        if existing is None:
-            raise
-        return existing, False
+    fields = dict(campaign=campaign, team=team, object=object, checklist=checklist, date=date,
+                  inspectors=(inspectors or "").strip()[:200], note=(note or "").strip()[:5000],
+                  client_key=client_key or None, created_by=actor)
+    from django.db import connection
+
+    if connection.vendor == "sqlite" or not client_key:
+        # SQLite: this transaction began IMMEDIATE, so it holds the write lock since before the key
+        # was looked up above: a second request with the same key waits and then finds it
+        insp = Inspection.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                insp = Inspection.objects.create(**fields)
+        except IntegrityError:
+            # the same key arrived twice at once: the other request recorded it
+            existing = Inspection.objects.filter(client_key=client_key).first()
+            if existing is None:
+                raise
+            return existing, False
     failed = 0
     for it in items:
         r = by_item[it.pk]
