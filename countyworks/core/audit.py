@@ -152,7 +152,8 @@ def read_checkpoint():
         if len(parts) != 5 or not parts[0].isdigit() or not parts[2].isdigit():
             forged += 1
             continue
-        if _checkpoint_line(int(parts[0]), parts[1], int(parts[2]), parts[3]).split()[-1] != parts[4]:
+        expected = _checkpoint_line(int(parts[0]), parts[1], int(parts[2]), parts[3]).split()[-1]
+        if not hmac.compare_digest(expected, parts[4]):
             forged += 1
             continue
         state = (int(parts[0]), parts[1], int(parts[2]), parts[3])

@@ -17,7 +17,9 @@ PLAN = [
 def _raw_tokens(model, fields, pks):
     from django.db import connection
 
-    table = model._meta.db_table
+    if not pks:  # "IN ()" is not SQL
+        return {}
+    table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
     placeholders = ", ".join(["%s"] * len(pks))
     with connection.cursor() as cur:
