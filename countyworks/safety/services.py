@@ -303,7 +303,13 @@ def _check_photos(photos):
         raise ValidationError(f"每项最多上传{MAX_PHOTOS}张照片")
 
 
-@transaction.atomic
+def _existing_for_key(client_key, actor):
+    existing = Inspection.objects.filter(client_key=client_key).first()
+    if existing is not None and actor is not None and existing.created_by_id != actor.pk:
+        raise ValidationError("该提交标识已被使用")
+    return existing
+
+
 def inspection_record(*, actor, campaign, team, object, date, results, inspectors="", note="",
                       client_key=None, open_hazards=True, deadline=None):
     """Record one inspection with every item of the object category's current checklist: pass /
@@ -312,11 +318,26 @@ def inspection_record(*, actor, campaign, team, object, date, results, inspector
     default a week). `client_key` (the phone's idempotency key) makes a resubmission return the
     inspection already recorded instead of a second one. Returns (inspection, created)."""
     if client_key:
-        client_key = str(client_key).strip()[:64]
-        existing = Inspection.objects.filter(client_key=client_key).first()
+        client_key = str(client_key).strip()[:64] or None
+    try:
+        return _inspection_record(actor=actor, campaign=campaign, team=team, object=object, date=date,
+                                  results=results, inspectors=inspectors, note=note, client_key=client_key,
+                                  open_hazards=open_hazards, deadline=deadline)
+    except IntegrityError:
+        # the same key arrived twice at once and the other request committed first: the whole
+        # transaction above was rolled back (no nested savepoint), so nothing of it is left
+        existing = _existing_for_key(client_key, actor) if client_key else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def _inspection_record(*, actor, campaign, team, object, date, results, inspectors, note,
+                       client_key, open_hazards, deadline):
+    if client_key:
+        existing = _existing_for_key(client_key, actor)
         if existing is not None:
-            if actor is not None and existing.created_by_id != actor.pk:
-                raise ValidationError("该提交标识已被使用")
             return existing, False
     _require_team(actor, team)
     if actor is not None and not InspectedObject.objects.visible_to(actor, "change").filter(pk=object.pk).exists():
@@ -349,22 +370,7 @@ def inspection_record(*, actor, campaign, team, object, date, results, inspector
     fields = dict(campaign=campaign, team=team, object=object, checklist=checklist, date=date,
                   inspectors=(inspectors or "").strip()[:200], note=(note or "").strip()[:5000],
                   client_key=client_key or None, created_by=actor)
-    from django.db import connection
-
-    if connection.vendor == "sqlite" or not client_key:
-        # SQLite: this transaction began IMMEDIATE, so it holds the write lock since before the key
-        # was looked up above: a second request with the same key waits and then finds it
-        insp = Inspection.objects.create(**fields)
-    else:
-        try:
-            with transaction.atomic():
-                insp = Inspection.objects.create(**fields)
-        except IntegrityError:
-            # the same key arrived twice at once: the other request recorded it
-            existing = Inspection.objects.filter(client_key=client_key).first()
-            if existing is None:
-                raise
-            return existing, False
+    insp = Inspection.objects.create(**fields)
     failed = 0
     for it in items:
         r = by_item[it.pk]

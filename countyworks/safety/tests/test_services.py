@@ -43,6 +43,26 @@ def test_same_client_key_records_once(town):
     assert Inspection.objects.count() == 1 and Hazard.objects.count() == 2
 
 
+def test_same_client_key_at_the_same_moment_records_once(town, monkeypatch):
+    """Two sends of one queued inspection race: the second one's lookup runs before the first has
+    committed, its insert then hits the unique key. It rolls back whole and returns the first."""
+    first = inspect(town, client_key="phone-race-1")
+    real = services._existing_for_key
+    calls = []
+
+    def late(key, actor):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key, actor)  # the first look does not see it yet
+
+    monkeypatch.setattr(services, "_existing_for_key", late)
+    again, created = services.inspection_record(
+        actor=town.inspector3, campaign=town.campaign, team=town.team3, object=town.site, date=date(2024, 3, 18),
+        results=results_for(town.site, (2, 4)), client_key="phone-race-1")
+    assert not created and again == first and len(calls) == 2
+    assert Inspection.objects.count() == 1 and Hazard.objects.count() == 2
+    assert AuditEntry.objects.filter(object_type="safety.inspection", action="create").count() == 1
+
+
 def test_client_key_of_another_user_refused(town):
     inspect(town, client_key="k-1")
     with pytest.raises(ValidationError):

@@ -66,13 +66,20 @@
       });
   }
 
+  // one flush at a time: the browser's own "online" event, a page load and a retry may come
+  // together; a second call while one runs is remembered and runs once the first has finished
+  var flushing = null, again = false;
   function flush() {
     if (!navigator.onLine) return;
-    queued().then(function (items) {
+    if (flushing) { again = true; return; }
+    flushing = queued().then(function (items) {
       return items.filter(function (i) { return !i.failed; }).reduce(function (p, item) {
         return p.then(function () { return send(item)["catch"](function () { return false; }); });
       }, Promise.resolve());
-    }).then(showQueue)["catch"](function () {});
+    }).then(showQueue)["catch"](function () {}).then(function () {
+      flushing = null;
+      if (again) { again = false; flush(); }
+    });
   }
 
   function draftFields(form) {
