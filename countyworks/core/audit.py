@@ -276,6 +276,64 @@ def audit_log(*, action, obj=None, actor=None, changes=None, message="", object_
     return audit_bulk([entry], actor=actor, actor_name=actor_name, ip=ip, return_entries=True)[0]
 
 
+def record_version(obj):
+    """A fingerprint of a record's stored fields. An edit form (or API client) carries the one it
+    read; `update_with_audit(expected_version=...)` refuses the save when the record has changed
+    since (optimistic locking: the second of two editors is told, nothing is overwritten)."""
+    values = {f.attname: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:20]
+
+
+class EditConflict(Exception):
+    """The record changed after the editor read it (see `record_version`)."""
+
+    def __init__(self, current):
+        super().__init__("该记录已被他人修改")
+        self.current = current
+
+
+def update_with_audit(obj, *, actor, fields, check=None, prepare=None, audit_fields=None, clean=True,
+                      clean_exclude=None, message="", expected_version=None, lock=True):
+    """The one way a service changes a record: lock the row, check, apply `fields`, check again,
+    validate, save only when something changed, and write one UPDATE audit entry holding the
+    {field: [before, after]} diff, all in the caller's transaction (or one of its own).
+
+    - `check(obj)` runs on the locked row before and after the fields are applied (scope: the
+      record must be in the actor's scope, and must stay in it); it raises PermissionDenied or
+      ValidationError.
+    - `prepare(obj)` derives fields after they are applied (e.g. a done date when the status says done).
+    - `audit_fields` limits what the diff (and so the change test) looks at; default every field.
+    - `expected_version` (a `record_version` the editor read) raises EditConflict when stale.
+    Returns (obj, changes); `changes` is empty when nothing changed (then nothing is written)."""
+    from django.core.exceptions import ValidationError
+
+    with transaction.atomic():
+        model = type(obj)
+        if lock:
+            current = model._default_manager.select_for_update().filter(pk=obj.pk).first()
+            if current is None:
+                raise ValidationError("该记录已被删除，修改未保存")
+            obj = current
+        if expected_version and expected_version != record_version(obj):
+            raise EditConflict(obj)
+        if check is not None:
+            check(obj)
+        before = snapshot(obj, audit_fields)
+        for k, v in fields.items():
+            setattr(obj, k, v)
+        if prepare is not None:
+            prepare(obj)
+        if check is not None:
+            check(obj)
+        if clean:
+            obj.full_clean(exclude=clean_exclude)
+        changes = diff(before, snapshot(obj, audit_fields))
+        if changes:
+            obj.save()
+            audit_log(action=AuditAction.UPDATE, obj=obj, actor=actor, changes=changes, message=message)
+    return obj, changes
+
+
 def pending_for(action, obj, changes=None, message=""):
     ot, oid, orepr = _object_fields(obj)
     return PendingEntry(action=action, object_type=ot, object_id=oid, object_repr=orepr, changes=changes, message=message)

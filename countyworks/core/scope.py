@@ -80,6 +80,16 @@ def require_unit_in_scope(user, unit, *, programme, action="change"):
         raise PermissionDenied("无权操作该单位的数据")
 
 
+def unit_check(user, *, programme, action="change", unit=None):
+    """The scope check a service hands to `update_with_audit`: the record's unit (or
+    `unit(obj)`) must be in the actor's scope before and after the change."""
+
+    def check(obj):
+        require_unit_in_scope(user, unit(obj) if unit is not None else obj.unit, programme=programme, action=action)
+
+    return check
+
+
 class ScopedQuerySet:
     """Mixin for programme querysets: `Model.objects.visible_to(user)`.
 

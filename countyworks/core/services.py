@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
-from .audit import audit_log, diff, snapshot
+from .audit import audit_log, diff, snapshot, update_with_audit
 from .models import (
     SYSTEM_ROLE_KINDS,
     Attachment,
@@ -155,15 +155,7 @@ _ENT_FIELDS = {"name", "credit_code", "city", "industry", "size", "contact_name"
 @transaction.atomic
 def enterprise_update(*, enterprise, actor, **fields):
     _require_enterprise_writer(actor)
-    ent = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    before = snapshot(ent, _ENT_FIELDS)
-    for k, v in fields.items():
-        setattr(ent, k, v)
-    ent.full_clean()
-    changes = diff(before, snapshot(ent, _ENT_FIELDS))
-    if changes:
-        ent.save()
-        audit_log(action=AuditAction.UPDATE, obj=ent, actor=actor, changes=changes)
+    ent, _ = update_with_audit(enterprise, actor=actor, fields=fields, audit_fields=_ENT_FIELDS)
     return ent
 
 
@@ -192,16 +184,13 @@ def user_create(*, actor, username, password=None, **fields):
 def user_update(*, user, actor, **fields):
     if not (actor is None or has_system_role(actor, RoleKind.SYSADMIN) or has_system_role(actor, RoleKind.SECADMIN)):
         raise PermissionDenied("仅系统管理员可以执行此操作")
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = snapshot(user, _USER_FIELDS)
-    for k, v in fields.items():
-        setattr(user, k, v)
-    user.full_clean(exclude=["password"])
-    changes = diff(before, snapshot(user, _USER_FIELDS))
-    if changes:
-        _require_account_manager(actor, user)
-        user.save()
-        audit_log(action=AuditAction.UPDATE, obj=user, actor=actor, changes=changes)
+    def check(u):
+        if snapshot(u, _USER_FIELDS) != before:
+            _require_account_manager(actor, u)
+
+    before = snapshot(User.objects.get(pk=user.pk), _USER_FIELDS)
+    user, _ = update_with_audit(user, actor=actor, fields=fields, audit_fields=_USER_FIELDS, check=check,
+                                clean_exclude=["password"])
     return user
 
 
@@ -275,11 +264,7 @@ def target_set(*, unit, indicator, year, value, actor):
         target.save()
         audit_log(action=AuditAction.CREATE, obj=target, actor=actor, changes=diff({}, snapshot(target)))
     elif target.value != value:
-        before = snapshot(target)
-        target.value = value
-        target.full_clean()
-        target.save()
-        audit_log(action=AuditAction.UPDATE, obj=target, actor=actor, changes=diff(before, snapshot(target)))
+        target, _ = update_with_audit(target, actor=actor, fields={"value": value}, lock=False)
     return target
 
 

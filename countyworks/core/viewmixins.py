@@ -13,7 +13,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import clock
-from .audit import audit_log
+from .audit import audit_log, record_version
 from .models import AuditAction
 from .scope import has_any_programme_role, has_system_role, programme_roles
 from .spreadsheets import write_xlsx
@@ -149,16 +149,6 @@ class ServiceFormMixin:
 
 class ScopedCreateView(ScopedMixin, ServiceFormMixin, CreateView):
     action = "change"
-
-
-def record_version(obj):
-    """A fingerprint of a record's stored fields: the edit form carries the one it was opened
-    with, and a save is refused when the record has changed since (optimistic locking)."""
-    import hashlib
-    import json
-
-    values = {f.attname: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:20]
 
 
 VERSION_FIELD = "record_version"

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countyworks.core import clock
-from countyworks.core.audit import audit_log, diff, snapshot
+from countyworks.core.audit import audit_log, diff, snapshot, update_with_audit
 from countyworks.core.models import AuditAction, Programme, Role
 from countyworks.core.parsing import InvalidValue, parse_decimal
 from countyworks.core.scope import require_unit_in_scope, unit_in_scope
@@ -236,25 +236,16 @@ def task_create(*, actor, programme, title, unit, deadline, **fields):
 
 @transaction.atomic
 def task_update(*, task, actor, **fields):
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    if (
-        not (
-            unit_in_scope(actor, task.unit, programme=P, action="manage")
-            or unit_in_scope(actor, task.unit, programme=P, action="change")
-        )
-        and actor is not None
-    ):
-        raise PermissionDenied("无权修改该任务")
-    before = snapshot(task)
-    for k, v in fields.items():
-        setattr(task, k, v)
-    if task.status == Task.Status.DONE and not task.done_date:
-        task.done_date = clock.today()
-    task.full_clean()
-    changes = diff(before, snapshot(task))
-    if changes:
-        task.save()
-        audit_log(action=AuditAction.UPDATE, obj=task, actor=actor, changes=changes)
+    def check(t):
+        if actor is not None and not (unit_in_scope(actor, t.unit, programme=P, action="manage")
+                                      or unit_in_scope(actor, t.unit, programme=P, action="change")):
+            raise PermissionDenied("无权修改该任务")
+
+    def prepare(t):
+        if t.status == Task.Status.DONE and not t.done_date:
+            t.done_date = clock.today()
+
+    task, _ = update_with_audit(task, actor=actor, fields=fields, check=check, prepare=prepare)
     return task
 
 

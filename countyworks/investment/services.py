@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from countyworks.core import clock
-from countyworks.core.audit import audit_log, diff, snapshot
+from countyworks.core.audit import audit_log, diff, snapshot, update_with_audit
 from countyworks.core.models import AuditAction, Programme
-from countyworks.core.scope import require_unit_in_scope
+from countyworks.core.scope import require_unit_in_scope, unit_check
 
 from .models import (
     Activity,
@@ -57,19 +57,9 @@ def lead_create(*, actor, unit, enterprise, title, source, **fields):
 
 @transaction.atomic
 def lead_update(*, lead, actor, **fields):
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    require_unit_in_scope(actor, lead.unit, programme=P, action="change")
     if "status" in fields:
         raise ValidationError("状态请通过流转操作修改")
-    before = snapshot(lead)
-    for k, v in fields.items():
-        setattr(lead, k, v)
-    require_unit_in_scope(actor, lead.unit, programme=P, action="change")
-    lead.full_clean()
-    changes = diff(before, snapshot(lead))
-    if changes:
-        lead.save()
-        audit_log(action=AuditAction.UPDATE, obj=lead, actor=actor, changes=changes)
+    lead, _ = update_with_audit(lead, actor=actor, fields=fields, check=unit_check(actor, programme=P, action="change"))
     return lead
 
 
@@ -272,16 +262,7 @@ def review_decide(*, item, decision, actor, conditions="", notes=""):
 
 @transaction.atomic
 def meeting_update(*, meeting, actor, **fields):
-    meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
-    require_unit_in_scope(actor, meeting.unit, programme=P, action="review")
-    before = snapshot(meeting)
-    for k, v in fields.items():
-        setattr(meeting, k, v)
-    meeting.full_clean()
-    changes = diff(before, snapshot(meeting))
-    if changes:
-        meeting.save()
-        audit_log(action=AuditAction.UPDATE, obj=meeting, actor=actor, changes=changes)
+    meeting, _ = update_with_audit(meeting, actor=actor, fields=fields, check=unit_check(actor, programme=P, action="review"))
     return meeting
 
 
@@ -328,19 +309,9 @@ def _project_create(*, actor, milestone_plan=None, **fields):
 
 @transaction.atomic
 def project_update(*, project, actor, **fields):
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    require_unit_in_scope(actor, project.unit, programme=P, action="change")
-    before = snapshot(project)
-    for k, v in fields.items():
-        setattr(project, k, v)
-    require_unit_in_scope(actor, project.unit, programme=P, action="change")
-    project.full_clean()
-    changes = diff(before, snapshot(project))
-    if changes:
-        project.save()
-        if "signed_date" in changes:
-            project.milestones.filter(kind=Milestone.Kind.SIGNED).update(actual_date=project.signed_date)
-        audit_log(action=AuditAction.UPDATE, obj=project, actor=actor, changes=changes)
+    project, changes = update_with_audit(project, actor=actor, fields=fields, check=unit_check(actor, programme=P, action="change"))
+    if "signed_date" in changes:
+        project.milestones.filter(kind=Milestone.Kind.SIGNED).update(actual_date=project.signed_date)
     return project
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from countyworks.core import clock
-from countyworks.core.audit import audit_log, diff, snapshot
+from countyworks.core.audit import audit_log, diff, snapshot, update_with_audit
 from countyworks.core.models import AuditAction, OrgUnit, Programme
 from countyworks.core.scope import require_unit_in_scope, scope_paths
 from countyworks.core.services import attachment_add
@@ -276,11 +276,9 @@ def task_progress(*, actor, task, progress):
     _scope(actor, task.designation.unit)
     if progress is None or progress < 0:
         raise ValidationError({"progress": "完成值不能为负数"})
-    before = snapshot(task, {"progress"})
-    task.progress = progress
-    task.save(update_fields=["progress"])
-    audit_log(action=AuditAction.UPDATE, obj=task, actor=actor, changes=diff(before, snapshot(task, {"progress"})),
-              message=f"更新培育任务进度：{task.title}")
+    task, _ = update_with_audit(task, actor=actor, fields={"progress": progress}, audit_fields={"progress"},
+                                check=lambda t: _scope(actor, t.designation.unit), clean=False,
+                                message=f"更新培育任务进度：{task.title}")
     return task
 
 
@@ -327,12 +325,8 @@ def plan_update(*, actor, plan, **data):
         raise ValidationError(f"工作计划当前为“{plan.get_status_display()}”，不能修改")
     merged = {k: getattr(plan, k) for k in PLAN_FIELDS} | {k: v for k, v in data.items() if k in PLAN_FIELDS}
     _check_plan(merged)
-    before = snapshot(plan, set(PLAN_FIELDS))
-    for k, v in merged.items():
-        setattr(plan, k, v)
-    plan.save()
-    audit_log(action=AuditAction.UPDATE, obj=plan, actor=actor, changes=diff(before, snapshot(plan, set(PLAN_FIELDS))),
-              message=f"修改{plan}")
+    plan, _ = update_with_audit(plan, actor=actor, fields=merged, audit_fields=set(PLAN_FIELDS), clean=False,
+                                lock=False, message=f"修改{plan}")
     return plan
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 
 from countyworks.core import clock
-from countyworks.core.audit import audit_log, diff, snapshot
+from countyworks.core.audit import audit_log, diff, snapshot, update_with_audit
 from countyworks.core.models import AuditAction, OrgUnit, path_q
 from countyworks.core.scope import programme_roles, require_unit_in_scope, scope_paths, unit_in_scope
 from countyworks.core.services import attachment_add
@@ -250,18 +250,8 @@ def object_create(*, actor, **fields):
 
 @transaction.atomic
 def object_update(*, obj, actor, **fields):
-    obj = InspectedObject.objects.select_for_update().get(pk=obj.pk)
-    _check_object_unit(actor, obj.unit)
-    before = snapshot(obj)
-    for k, v in fields.items():
-        if k in OBJECT_FIELDS:
-            setattr(obj, k, v)
-    _check_object_unit(actor, obj.unit)
-    _clean_object(obj)
-    obj.save()
-    changes = diff(before, snapshot(obj))
-    if changes:
-        audit_log(action=AuditAction.UPDATE, obj=obj, actor=actor, changes=changes)
+    obj, _ = update_with_audit(obj, actor=actor, fields={k: v for k, v in fields.items() if k in OBJECT_FIELDS},
+                               check=lambda o: _check_object_unit(actor, o.unit), prepare=_clean_object, clean=False)
     return obj
 
 
@@ -479,28 +469,26 @@ EDITABLE = ("level", "description", "responsible", "requirement", "deadline")
 def hazard_update(*, hazard, actor, **fields):
     """Correct a hazard before its notice is issued (afterwards the notice is what the party got:
     the deadline moves only by an approved extension)."""
-    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
-    if actor is not None:
-        require_unit_in_scope(actor, hazard.team, programme=P, action="change")
-    if hazard.status != S.FOUND:
-        raise ValidationError("整改通知书已下发，隐患内容不能再修改（整改期限可申请延期）")
-    before = snapshot(hazard)
-    for k, v in fields.items():
-        if k in EDITABLE:
-            setattr(hazard, k, v.strip() if isinstance(v, str) else v)
-    if hazard.level not in Hazard.Level.values:
-        raise ValidationError({"level": "隐患等级应为一般隐患或重大隐患"})
-    for f, label, n in HAZARD_TEXT:
-        v = getattr(hazard, f)
-        if f != "requirement" and not v:
-            raise ValidationError({f: f"请填写{label}"})
-        if len(v) > n:
-            raise ValidationError({f: f"{label}不能超过{n}字"})
-    _check_deadline(hazard.found_on, hazard.deadline)
-    hazard.save()
-    changes = diff(before, snapshot(hazard))
-    if changes:
-        audit_log(action=AuditAction.UPDATE, obj=hazard, actor=actor, changes=changes)
+    def check(h):
+        if actor is not None:
+            require_unit_in_scope(actor, h.team, programme=P, action="change")
+        if h.status != S.FOUND:
+            raise ValidationError("整改通知书已下发，隐患内容不能再修改（整改期限可申请延期）")
+
+    def validate(h):
+        if h.level not in Hazard.Level.values:
+            raise ValidationError({"level": "隐患等级应为一般隐患或重大隐患"})
+        for f, label, n in HAZARD_TEXT:
+            v = getattr(h, f)
+            if f != "requirement" and not v:
+                raise ValidationError({f: f"请填写{label}"})
+            if len(v) > n:
+                raise ValidationError({f: f"{label}不能超过{n}字"})
+        _check_deadline(h.found_on, h.deadline)
+
+    hazard, _ = update_with_audit(
+        hazard, actor=actor, check=check, prepare=validate, clean=False,
+        fields={k: v.strip() if isinstance(v, str) else v for k, v in fields.items() if k in EDITABLE})
     return hazard
 
 

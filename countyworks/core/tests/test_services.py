@@ -367,3 +367,59 @@ def test_target_set_outside_scope_is_refused(tree, indicator):
     with pytest.raises(PermissionDenied):  # operators enter data but do not set targets
         services.target_set(unit=tree["xiangqian"], indicator=indicator, year=2024, value=5, actor=operator)
     assert not Target.objects.exists()
+
+
+# --- update_with_audit: the one way a service changes a record -------------------------------------------
+
+
+class TestUpdateWithAudit:
+    def test_writes_the_change_and_one_entry_with_the_diff(self, admin):
+        from countyworks.core.audit import update_with_audit
+
+        ent = EnterpriseFactory(name="甲公司", city="江门")
+        before = AuditEntry.objects.count()
+        ent, changes = update_with_audit(ent, actor=admin, fields={"city": "佛山"})
+        assert changes == {"city": ["江门", "佛山"]}
+        assert Enterprise.objects.get(pk=ent.pk).city == "佛山"
+        entry = AuditEntry.objects.order_by("-seq").first()
+        assert AuditEntry.objects.count() == before + 1
+        assert entry.action == AuditAction.UPDATE and entry.changes == {"city": ["江门", "佛山"]}
+
+    def test_nothing_changed_writes_nothing(self, admin):
+        from countyworks.core.audit import update_with_audit
+
+        ent = EnterpriseFactory(city="江门")
+        before = AuditEntry.objects.count()
+        _, changes = update_with_audit(ent, actor=admin, fields={"city": "江门"})
+        assert changes == {} and AuditEntry.objects.count() == before
+
+    def test_check_runs_after_the_change_and_refusal_writes_nothing(self, admin):
+        from countyworks.core.audit import update_with_audit
+
+        ent = EnterpriseFactory(city="江门")
+        before = AuditEntry.objects.count()
+
+        def check(e):
+            if e.city == "外地":
+                raise PermissionDenied("不能改到外地")
+
+        with pytest.raises(PermissionDenied):
+            update_with_audit(ent, actor=admin, fields={"city": "外地"}, check=check)
+        assert Enterprise.objects.get(pk=ent.pk).city == "江门" and AuditEntry.objects.count() == before
+
+    def test_stale_version_is_a_conflict(self, admin):
+        from countyworks.core.audit import EditConflict, record_version, update_with_audit
+
+        ent = EnterpriseFactory(city="江门")
+        seen = record_version(ent)
+        update_with_audit(ent, actor=admin, fields={"city": "佛山"}, expected_version=seen)
+        with pytest.raises(EditConflict):
+            update_with_audit(ent, actor=admin, fields={"city": "珠海"}, expected_version=seen)
+        assert Enterprise.objects.get(pk=ent.pk).city == "佛山"
+
+    def test_invalid_value_is_refused_by_the_model_rules(self, admin):
+        from countyworks.core.audit import update_with_audit
+
+        ent = EnterpriseFactory()
+        with pytest.raises(ValidationError):
+            update_with_audit(ent, actor=admin, fields={"name": "x" * 1000})
