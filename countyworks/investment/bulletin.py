@@ -2,24 +2,19 @@
 the year-to-date sentence, the table per child unit with targets, YoY and ranks, the units
 praised and named, and the overdue project milestones."""
 
-from datetime import date
 
-from django.db.models import Value
-from django.db.models.functions import StrIndex, Substr
 
 from countyworks.core.models import path_q
 from countyworks.reporting.content import area, cell, num, paragraph, pct_phrase, run, span_label, table
 
-from .selectors import IS_1B, IS_100M, counted_projects, investment_stats, overdue_milestones
+from .selectors import investment_stats, overdue_milestones
 
 
 def investment_section(b):
 
     year, through = b.period.start.year, b.through
-    s = investment_stats(year=year, unit=b.unit, through=through)
-    span = counted_projects(start=date(year, 1, 1), end=through, unit=b.unit)
-    ids_100m = list(span.filter(IS_100M).values_list("pk", flat=True))
-    ids_1b = list(span.filter(IS_1B).values_list("pk", flat=True))
+    s = investment_stats(year=year, unit=b.unit, through=through, with_ids=True)
+    ids_100m, ids_1b = s["ids"]["projects_100m"], s["ids"]["projects_1b"]
     label = span_label(b.period)
     m = "investment.project"
     r_n = b.ref("inv.projects_100m", f"{label}亿元以上项目数", s["projects_100m"], m, ids_100m)
@@ -69,13 +64,7 @@ def investment_section(b):
     if rows:
         b.section("各单位招商引资完成情况")
         table_rows = []
-        # the ≥1亿 project ids behind each child's count, in one query (child = next path segment)
-        rest = Substr("unit__path", len(b.unit.path) + 1)
-        by_child = {}
-        for child, pk in (span.filter(IS_100M).exclude(unit_id=b.unit.pk)
-                          .annotate(child=Substr(rest, 1, StrIndex(rest, Value("/")) - 1))
-                          .values_list("child", "pk")):
-            by_child.setdefault(int(child), []).append(pk)
+        by_child = s["ids"]["by_unit"]
         for r in rows:
             uid = r["unit_id"]
             ids = by_child.get(uid, [])
