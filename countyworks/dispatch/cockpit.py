@@ -73,7 +73,14 @@ def overdue_tasks(*, user, unit, as_of):
 
 def cockpit_contribution(*, user, unit, year, through, as_of):
     dispatch_ok = unit_in_scope(user, unit, programme=Programme.DISPATCH)
-    out = {"data": {}, "overdue": overdue_tasks(user=user, unit=unit, as_of=as_of), "charts": {}}
+    overdue = overdue_tasks(user=user, unit=unit, as_of=as_of)
     programmes = None if dispatch_ok else [p for p in Programme.values if unit_in_scope(user, unit, programme=p)]
-    out["data"]["reporting"] = dispatch_reporting(unit=unit, through=through, programmes=programmes)
-    return out
+    reporting = dispatch_reporting(unit=unit, through=through, programmes=programmes)
+    return {
+        "data": {"reporting": reporting},
+        "overdue": overdue,
+        "blocks": [
+            {"region": "headline", "order": 50, "template": "dispatch/cockpit/_headline.html", "context": reporting},
+            {"region": "overdue", "order": 50, "template": "dispatch/cockpit/_overdue_tasks.html", "context": overdue},
+        ],
+    }

@@ -103,12 +103,24 @@ def _overdue(*, user, unit, as_of):
 def cockpit_contribution(*, user, unit, year, through, as_of):
     """Shown only where the user's investment scope covers the unit."""
     if not unit_in_scope(user, unit, programme=Programme.INVESTMENT):
-        return {}
+        return {"notices": ["您在本单位没有招商引资业务权限，不显示招商引资指标。"]}
     headline = investment_headline(unit=unit, year=year, through=through)
     monthly = investment_monthly(unit=unit, year=year, through=through)
+    overdue = {**_overdue(user=user, unit=unit, as_of=as_of), "unit_id": unit.pk}
     return {
         "data": {"investment": headline, "monthly": monthly},
-        "overdue": _overdue(user=user, unit=unit, as_of=as_of),
+        "overdue": overdue,
         "charts": {"monthly": {**monthly, "target_investment_yi": headline["target_investment_yi"],
                                "target_projects_100m": headline["target_projects_100m"]}},
+        "scripts": ["investment/cockpit_charts.js"],
+        "blocks": [
+            {"region": "headline", "order": 10, "template": "investment/cockpit/_headline.html", "context": headline},
+            {"region": "charts", "order": 10, "template": "investment/cockpit/_charts.html", "context": monthly},
+            {"region": "main", "order": 10, "template": "investment/cockpit/_ranking.html", "context": headline},
+            {"region": "overdue", "order": 10, "template": "investment/cockpit/_overdue_milestones.html",
+             "context": overdue},
+            {"region": "overdue", "order": 60, "template": "investment/cockpit/_overdue_requests.html",
+             "context": overdue},
+            {"region": "rules", "order": 10, "template": "investment/cockpit/_rules.html", "context": {}},
+        ],
     }

@@ -1,11 +1,12 @@
 """The leaders' cockpit (领导驾驶舱, DESIGN §6 and journey 9): one page per unit of a leader's
 scope with headline figures, trends, rankings and what is overdue.
 
-Nothing here counts anything on its own: the figures come from the selectors that own the rules
-(`investment.selectors.investment_stats` / `counted_projects` / `overdue_milestones`,
-`dispatch.selectors.reporting_rates` / `totals_to_date` / `form_weeks`). This module only picks
-the span, applies the user's scope per programme and shapes the results for the page. The one
-rule that is the cockpit's own is the run-rate projection (`run_rate_pct`)."""
+Nothing here counts anything on its own, and nothing here knows a programme: each registered
+programme's `cockpit` callable returns its figures (from the selectors that own its rules) and the
+blocks that show them — {"region": one of BLOCK_REGIONS, "order", "template", "context"} — plus
+chart data and the static scripts that draw it. This module picks the span and the unit, merges the
+contributions and orders the blocks. The one rule that is the cockpit's own is the run-rate
+projection (`run_rate_pct`)."""
 
 import calendar
 from datetime import date
@@ -97,6 +98,11 @@ def breadcrumbs(user, unit):
     return [u for u in unit.ancestors() if u.pk in allowed]
 
 
+# Where a programme's cockpit block goes on the page: the headline cards, the trend charts, full-width
+# panels (rankings), the overdue cards and the notes on the rules under the page.
+BLOCK_REGIONS = ("headline", "charts", "main", "overdue", "rules")
+
+
 def cockpit_data(*, user, unit, year, through, today=None):
     """Everything the cockpit shows for `unit` (already checked to be in the user's scope) in the
     year to date through `through`: each registered programme's contribution (its `cockpit`
@@ -112,14 +118,12 @@ def cockpit_data(*, user, unit, year, through, today=None):
         "elapsed_days": year_fraction(through)[0],
         "days_in_year": year_fraction(through)[1],
         "run_rate_rule": RUN_RATE_RULE,
-        "investment": None,
-        "monthly": None,
-        "greening": None,
-        "reporting": None,
         "tiles": [],
-        "overdue": {"as_of": as_of, "milestones": None, "milestone_count": 0, "tasks": [], "task_count": 0,
-                    "requests": None, "request_count": 0},
+        "overdue": {"as_of": as_of},
         "charts": {},
+        "scripts": [],
+        "notices": [],
+        "blocks": {region: [] for region in BLOCK_REGIONS},
     }
     for spec in registry.programmes():
         if not spec.cockpit:
@@ -129,4 +133,11 @@ def cockpit_data(*, user, unit, year, through, today=None):
         data["tiles"].extend(part.get("tiles", []))
         data["overdue"].update(part.get("overdue", {}))
         data["charts"].update(part.get("charts", {}))
+        data["notices"].extend(part.get("notices", []))
+        data["scripts"].extend(s for s in part.get("scripts", []) if s not in data["scripts"])
+        for i, blk in enumerate(part.get("blocks", [])):
+            if blk.get("region") not in BLOCK_REGIONS:
+                raise ValueError(f"{spec.code}: cockpit block region {blk.get('region')!r} not one of {BLOCK_REGIONS}")
+            data["blocks"][blk["region"]].append((blk.get("order", 100), spec.order, i, blk))
+    data["blocks"] = {r: [b for *_, b in sorted(v, key=lambda x: x[:3])] for r, v in data["blocks"].items()}
     return data

@@ -80,12 +80,17 @@ def cockpit_contribution(*, user, unit, year, through, as_of):
     if not (unit_in_scope(user, unit, programme=Programme.RURAL)
             or unit_in_scope(user, unit, programme=Programme.DISPATCH)):
         return {}
-    out = {"data": {}, "charts": {}, "tiles": []}
+    out = {"data": {}, "charts": {}, "tiles": [], "blocks": [], "scripts": []}
     greening = greening_progress(unit=unit, through=through)
     s = greening["stats"] if greening else selectors.greening_stats(unit=unit, through=through, children=False)
     if greening:
         out["data"]["greening"] = greening
         out["charts"]["greening"] = {"labels": greening["labels"], **greening["series"]}
+        out["scripts"].append("rural/cockpit_charts.js")
+        out["blocks"] += [
+            {"region": "headline", "order": 60, "template": "rural/cockpit/_headline.html", "context": greening},
+            {"region": "charts", "order": 60, "template": "rural/cockpit/_charts.html", "context": greening},
+        ]
     plan = plan_progress(unit=unit, through=through)
     typical = selectors.typical_counts(unit=unit, year=year)
     if not (greening or s["villages_total"] or typical):

@@ -1,5 +1,6 @@
 /* The cockpit's trend charts: reads the JSON the page embeds (json_script "cockpit-charts") and
-   draws it with the locally served plotly.js. No data is fetched; no outside host is used. */
+   hands each key to the drawer a programme's script registered for it (CWCockpit.register), drawn
+   with the locally served plotly.js. No data is fetched; no outside host is used. */
 (function () {
   "use strict";
   var FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, WenQuanYi Micro Hei, sans-serif";
@@ -34,53 +35,25 @@
     });
   }
 
-  function monthly(m) {
-    var ty = m.this_year + "年", ly = m.last_year + "年";
-    draw("chart-monthly-count", [
-      {type: "bar", name: ly, x: m.months, y: m.last_counts, marker: {color: LAST},
-        hovertemplate: "%{y}个<extra>" + ly + "</extra>"},
-      {type: "bar", name: ty, x: m.months, y: m.this_counts, marker: {color: THIS},
-        hovertemplate: "%{y}个<extra>" + ty + "</extra>"}
-    ], {barmode: "group", bargap: 0.25});
-
-    var traces = [
-      {type: "scatter", mode: "lines+markers", name: ly + "累计", x: m.months, y: m.last_cumulative_yi,
-        line: {color: LAST, width: 2}, hovertemplate: "%{y}亿元<extra>" + ly + "</extra>"},
-      {type: "scatter", mode: "lines+markers", name: ty + "累计", x: m.months, y: m.this_cumulative_yi,
-        line: {color: THIS, width: 3}, hovertemplate: "%{y}亿元<extra>" + ty + "</extra>"}
-    ];
-    if (m.target_investment_yi !== null && m.target_investment_yi !== undefined) {
-      traces.push({type: "scatter", mode: "lines", name: ty + "目标", x: [m.months[0], m.months[11]],
-        y: [m.target_investment_yi, m.target_investment_yi], line: {color: TARGET, dash: "dash", width: 2},
-        hovertemplate: "目标%{y}亿元<extra></extra>"});
-    }
-    draw("chart-monthly-investment", traces);
-  }
-
-  function greening(g) {
-    draw("chart-greening", [
-      {type: "bar", name: "本周" + g.labels.trees_planted, x: g.week_labels, y: g.trees_planted_week,
-        marker: {color: GREEN2}, hovertemplate: "%{y}株<extra>本周" + g.labels.trees_planted + "</extra>"},
-      {type: "scatter", mode: "lines+markers", name: "累计" + g.labels.seedlings_secured, x: g.week_labels,
-        y: g.seedlings_secured, line: {color: TARGET, width: 2},
-        hovertemplate: "%{y}株<extra>累计" + g.labels.seedlings_secured + "</extra>"},
-      {type: "scatter", mode: "lines+markers", name: "累计" + g.labels.trees_planted, x: g.week_labels,
-        y: g.trees_planted, line: {color: GREEN, width: 3},
-        hovertemplate: "%{y}株<extra>累计" + g.labels.trees_planted + "</extra>"}
-    ]);
-  }
+  // programmes register a drawer per chart key of the page's "cockpit-charts" JSON
+  var drawers = {};
+  window.CWCockpit = {
+    draw: draw,
+    colors: {THIS: THIS, LAST: LAST, TARGET: TARGET, GREEN: GREEN, GREEN2: GREEN2},
+    register: function (key, fn) { drawers[key] = fn; }
+  };
 
   function init() {
     var node = document.getElementById("cockpit-charts");
     if (!node || !window.Plotly) { return; }
     var data = JSON.parse(node.textContent);
-    if (data.monthly) { monthly(data.monthly); }
-    if (data.greening) { greening(data.greening); }
+    Object.keys(drawers).forEach(function (key) { if (data[key]) { drawers[key](data[key]); } });
   }
 
+  // deferred scripts run in order before DOMContentLoaded: every programme's script has registered
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
-    init();
+    window.setTimeout(init, 0);
   }
 })();
