@@ -41,6 +41,25 @@ def test_platform_code_imports_no_programme_app(app):
     assert offenders == []
 
 
+@pytest.mark.parametrize("app", PLATFORM + ("templates",))
+def test_platform_templates_and_scripts_name_no_programme(app):
+    """The cockpit, the bulletin pages and the base layout get everything a programme shows from
+    the registry: no {% url 'investment:…' %}, no static 'rural/…', no programme's chart in a
+    platform script."""
+    import re
+
+    banned = _programme_apps()
+    pattern = re.compile(r"""(?:url\s+['"]|static\s+['"]|["'/])({})[:/]""".format("|".join(sorted(banned))))
+    offenders = []
+    for path in (ROOT / app).rglob("*"):
+        if path.suffix not in {".html", ".js", ".txt"} or "tests" in path.parts or "vendor" in path.parts:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{n} {line.strip()[:80]}")
+    assert offenders == []
+
+
 def test_every_bulletin_programme_declares_nav_sections_and_a_label():
     for spec in registry.programmes():
         if spec.in_bulletin:
