@@ -128,6 +128,15 @@ class Period:
         return Period(date(self.end.year, 1, 1), self.end, "span")
 
 
+def last_ended_week_start(through):
+    """THE "weekly figures through a date" rule: a week counts through `through` when it has
+    ended (its Sunday is on or before `through`). Returns that last ended week's Monday, so
+    `week_start <= last_ended_week_start(through)` selects the counted weeks. On a Sunday the week
+    ending that day counts; on a Friday the current week (still being reported) does not."""
+    sunday = through - timedelta(days=(through.isoweekday() % 7))
+    return sunday - timedelta(days=6)
+
+
 def shift_year(day, years):
     """The same month-day `years` later; 29 February becomes 28 February in a common year."""
     try:

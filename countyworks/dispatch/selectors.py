@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from countyworks.core import clock
-from countyworks.core.periods import Period
+from countyworks.core.periods import Period, last_ended_week_start
 
 from .models import ReportForm, Submission
 
@@ -144,8 +144,8 @@ def _rates(c):
 
 
 def totals_by_unit(form, *, through, units, statuses=(S.SUBMITTED, S.APPROVED)):
-    """Per reporting unit: the sum of each figure over weeks starting on or before `through`, and
-    the ids of the submissions summed — one GROUP BY over the JSON figures (json_extract on
+    """Per reporting unit: the sum of each figure over the weeks ended by `through`
+    (`core.periods.last_ended_week_start`, the one rule), and the ids of the submissions summed — one GROUP BY over the JSON figures (json_extract on
     SQLite, ->> on PostgreSQL), not a query per unit."""
     from django.db.models import DecimalField, Value
     from django.db.models import Sum as _Sum
@@ -153,7 +153,8 @@ def totals_by_unit(form, *, through, units, statuses=(S.SUBMITTED, S.APPROVED)):
     from django.db.models.functions import Cast, NullIf
 
     codes = [f["code"] for f in form.fields]
-    qs = Submission.objects.filter(form=form, week_start__lte=through, status__in=statuses, unit__in=units).order_by()
+    qs = Submission.objects.filter(form=form, week_start__lte=last_ended_week_start(through), status__in=statuses,
+                                   unit__in=units).order_by()
     num = DecimalField(max_digits=20, decimal_places=4)
     sums = {f"s_{i}": _Sum(Cast(NullIf(KT(f"figures__{c}"), Value("")), num)) for i, c in enumerate(codes)}
     totals = {}
@@ -166,10 +167,10 @@ def totals_by_unit(form, *, through, units, statuses=(S.SUBMITTED, S.APPROVED)):
 
 
 def totals_to_date(form, *, through, units=None, statuses=(S.SUBMITTED, S.APPROVED)):
-    """Sum of each figure over weeks ending on or before `through` (a week counts when its
-    Monday ≤ through), over the given units' subtrees (all assigned units by default). Returns
+    """Sum of each figure over the weeks ended by `through` (`core.periods.last_ended_week_start`:
+    its Sunday ≤ through — the one rule of "to date"), over the given units' subtrees (all assigned units by default). Returns
     ({code: total}, [submission ids])."""
-    qs = Submission.objects.filter(form=form, week_start__lte=through, status__in=statuses)
+    qs = Submission.objects.filter(form=form, week_start__lte=last_ended_week_start(through), status__in=statuses)
     if units is not None:
         qs = qs.filter(unit__in=units)
     totals = {f["code"]: Decimal(0) for f in form.fields}

@@ -30,6 +30,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 
 from countyworks.core import clock
 from countyworks.core.models import Attachment, OrgUnit, path_q
+from countyworks.core.periods import last_ended_week_start
 
 from .models import (
     VILLAGE_KINDS,
@@ -92,9 +93,9 @@ def aggregation_label(field):
 
 
 def last_counted_monday(through):
-    """The Monday of the last week that ends (Sunday) on or before `through`."""
-    sunday = through - timedelta(days=(through.isoweekday() % 7))
-    return sunday - timedelta(days=6)
+    """The Monday of the last week counted through `through` (core.periods' one rule: weeks that
+    have ended by then)."""
+    return last_ended_week_start(through)
 
 
 def village_units(unit, *, on=None):

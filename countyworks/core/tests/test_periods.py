@@ -71,3 +71,15 @@ def test_the_cockpit_and_the_statistics_agree_on_the_default_span():
     today = date(2024, 3, 20)
     for year in (2022, 2024, 2027):
         assert resolve_span(year=year, today=today)[1] == stats_default(year, today)
+
+
+def test_weekly_figures_through_a_date_count_the_weeks_that_have_ended():
+    from countyworks.core.periods import last_ended_week_start
+
+    # Friday 29 March 2024: week 13 (25–31 March) is still being reported, week 12 is the last counted
+    assert last_ended_week_start(date(2024, 3, 29)) == date(2024, 3, 18)
+    # on its Sunday the week counts; the Monday after changes nothing until that week ends
+    assert last_ended_week_start(date(2024, 3, 31)) == date(2024, 3, 25)
+    assert last_ended_week_start(date(2024, 4, 1)) == date(2024, 3, 25)
+    # across a year end
+    assert last_ended_week_start(date(2025, 1, 3)) == date(2024, 12, 23)

@@ -149,7 +149,10 @@ class TestRatesAndReminders:
         submit(world, "v3", world["op3"], W2, 7, 7)
         totals, ids = totals_to_date(world["form"], through=W2 + timedelta(days=6))
         assert totals == {"seedlings_secured": Decimal(22), "trees_planted": Decimal(17)} and len(ids) == 3
+        # the one "to date" rule: a week counts once it has ended — on W2's Monday only W1 counts
         totals, _ = totals_to_date(world["form"], through=W2, units=[world["v1"]])
+        assert totals["trees_planted"] == 4
+        totals, _ = totals_to_date(world["form"], through=W2 + timedelta(days=6), units=[world["v1"]])
         assert totals["trees_planted"] == 10
 
 
