@@ -12,6 +12,7 @@ from countyworks.core.models import OrgUnit, Programme, RoleKind, User
 from countyworks.core.scope import units_in_scope
 from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
+from . import figures
 from .models import Task
 
 P = Programme.DISPATCH
@@ -198,7 +199,7 @@ class WeekPickerForm(forms.Form):
 
 class ReportFormDefinitionForm(forms.Form):
     """A weekly reporting form as a programme office writes it: one figure per line
-    ("代码 | 名称 | 计量单位 | 必填/选填") and one rule per line ("累计不超过 左指标 右指标" or
+    ("代码 | 名称 | 计量单位 | 必填/选填 | 累加/取最新") and one rule per line ("累计不超过 左指标 右指标" or
     "不超过 左指标 右指标")."""
 
     code = forms.SlugField(label="报表代码", max_length=30)
@@ -209,7 +210,8 @@ class ReportFormDefinitionForm(forms.Form):
                                            widget=forms.SelectMultiple(attrs={"size": 10}))
     fields_text = forms.CharField(
         label="填报指标", widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="每行一个指标：代码 | 名称 | 计量单位 | 必填或选填，例如 trees_planted | 已植树 | 株 | 必填")
+        help_text="每行一个指标：代码 | 名称 | 计量单位 | 必填或选填 | 汇总方式（累加：每周填本周完成数；"
+                  "取最新：每周填截至本周的累计人数），例如 trees_planted | 已植树 | 株 | 必填 | 累加")
     rules_text = forms.CharField(
         label="校验规则", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="每行一条：“累计不超过 trees_planted seedlings_secured”或“不超过 甲指标 乙指标”")
@@ -233,10 +235,17 @@ class ReportFormDefinitionForm(forms.Form):
                 continue
             parts = [p.strip() for p in line.replace("｜", "|").split("|")]
             if len(parts) < 2 or not parts[0] or not parts[1]:
-                raise forms.ValidationError(f"第{n}行应写作“代码 | 名称 | 计量单位 | 必填或选填”")
-            required = (parts[3] if len(parts) > 3 else "必填") != "选填"
-            out.append({"code": parts[0], "label": parts[1], "unit": parts[2] if len(parts) > 2 else "",
-                        "required": required})
+                raise forms.ValidationError(f"第{n}行应写作“代码 | 名称 | 计量单位 | 必填或选填 | 累加或取最新”")
+            req_word = parts[3] if len(parts) > 3 and parts[3] else "必填"
+            if req_word not in ("必填", "选填"):
+                raise forms.ValidationError(f"第{n}行第4列应为“必填”或“选填”，而不是“{req_word}”")
+            field = {"code": parts[0], "label": parts[1], "unit": parts[2] if len(parts) > 2 else "",
+                     "required": req_word == "必填"}
+            if len(parts) > 4 and parts[4]:
+                if parts[4] not in figures.WORDS:
+                    raise forms.ValidationError(f"第{n}行第5列汇总方式应为“累加”或“取最新”，而不是“{parts[4]}”")
+                field["aggregation"] = figures.WORDS[parts[4]]
+            out.append(field)
         return out
 
     def clean_rules_text(self):
@@ -258,7 +267,8 @@ class ReportFormDefinitionForm(forms.Form):
             "units": list(form.units.all()), "due_weekday": form.due_weekday, "due_time": form.due_time,
             "start_date": form.start_date, "end_date": form.end_date, "active": form.active,
             "fields_text": "\n".join(f"{f['code']} | {f['label']} | {f.get('unit', '')} | "
-                                      f"{'必填' if f.get('required', True) else '选填'}" for f in form.fields),
+                                      f"{'必填' if f.get('required', True) else '选填'} | "
+                                      f"{figures.WORD_OF[figures.aggregation(f)]}" for f in form.fields),
             "rules_text": "\n".join(f"{'累计不超过' if r['type'] == 'cumulative_lte' else '不超过'} {r['left']} {r['right']}"
                                      for r in form.rules),
         }

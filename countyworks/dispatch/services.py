@@ -18,6 +18,7 @@ from countyworks.core.models import AuditAction, Programme, Role
 from countyworks.core.parsing import InvalidValue, parse_decimal
 from countyworks.core.scope import require_unit_in_scope, unit_in_scope
 
+from .figures import aggregation
 from .flows import SUBMISSION_FLOW
 from .models import Notification, Reminder, ReportForm, Submission, Task
 from .selectors import check_figures, monday, week_label, week_status
@@ -276,12 +277,27 @@ def report_form_save(*, actor, form=None, units, fields, rules=(), **attrs):
     for unit in [attrs.get("owner"), *units]:
         if unit is not None:
             require_unit_in_scope(actor, unit, programme=P, action="manage")
+    fields = [dict(f) for f in fields]
     if form is not None:
         require_unit_in_scope(actor, form.owner, programme=P, action="manage")
         removed = set(form.field_labels()) - set(codes)
         used = [c for c in removed if Submission.objects.filter(form=form, figures__has_key=c).exists()]
         if used:
             errors["fields"] = f"指标“{'、'.join(used)}”已有填报数据，不能删除（可改名称或停用整张报表）"
+        # a figure's aggregation: kept when the caller does not say; not changed once it has data
+        # (the totals already reported would change their meaning)
+        declared = {f["code"]: aggregation(f) for f in form.fields}
+        for f in fields:
+            code = f.get("code")
+            if code not in declared:
+                continue
+            if "aggregation" not in f:
+                f["aggregation"] = declared[code]
+            elif aggregation(f) != declared[code] and \
+                    Submission.objects.filter(form=form, figures__has_key=code).exists():
+                errors["fields"] = f"指标“{f.get('label', code)}”已有填报数据，不能更改汇总方式"
+    for f in fields:
+        f["aggregation"] = aggregation(f)
     if errors:
         raise ValidationError(errors)
     before = {} if form is None else {**snapshot(form), "units": sorted(form.units.values_list("pk", flat=True))}

@@ -9,4 +9,4 @@ class RuralConfig(AppConfig):
     def ready(self):
         # register the import kinds, the workflow and the programme (replaces the provisional
         # "rural" registration of the dispatch app, which is installed before this one)
-        from . import flows, importers, programme, signals  # noqa: F401
+        from . import flows, importers, programme  # noqa: F401

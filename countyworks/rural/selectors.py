@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 from countyworks.core import clock
 from countyworks.core.models import Attachment, OrgUnit, path_q
 from countyworks.core.periods import last_ended_week_start
+from countyworks.dispatch.figures import AGGREGATIONS, LATEST, SUM, aggregation, aggregation_label  # noqa: F401
 
 from .models import (
     VILLAGE_KINDS,
@@ -46,8 +47,6 @@ from .models import (
 )
 
 GREENING_FORM = "greening"
-SUM, LATEST = "sum", "latest"
-AGGREGATIONS = {SUM: "按周累加（本周完成数）", LATEST: "取最新累计值（截至本周累计人数）"}
 MAP_CAPTION = "绿化示意图"
 PHOTO_CAPTION = "现场照片"
 
@@ -81,15 +80,6 @@ def greening_form():
     from countyworks.dispatch.models import ReportForm
 
     return ReportForm.objects.filter(code=GREENING_FORM).first()
-
-
-def aggregation(field):
-    value = field.get("aggregation") or SUM
-    return value if value in AGGREGATIONS else SUM
-
-
-def aggregation_label(field):
-    return AGGREGATIONS[aggregation(field)]
 
 
 def last_counted_monday(through):

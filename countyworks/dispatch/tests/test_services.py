@@ -210,6 +210,20 @@ class TestReportFormDefinition:
         assert set(f.units.values_list("name", flat=True)) == {"一村", "二村"}
         assert AuditEntry.objects.filter(object_type="dispatch.reportform", action="create").exists()
 
+    def test_the_editor_declares_how_each_figure_adds_up(self, client, world):
+        client.force_login(world["manager"])
+        text = "visits | 走访户数 | 户 | 必填 | 取最新\ntrees_planted | 已植树 | 株 | 必填 | 累加"
+        resp = self.post(client, "/dispatch/forms/new/", owner=world["district"].pk, units=[world["v1"].pk],
+                         fields_text=text, rules_text="")
+        assert resp.status_code == 302
+        f = ReportForm.objects.get(code="green2")
+        assert [x["aggregation"] for x in f.fields] == ["latest", "sum"]
+        page = client.get(f"/dispatch/forms/{f.pk}/edit/").content.decode()
+        assert "visits | 走访户数 | 户 | 必填 | 取最新" in page
+        resp = self.post(client, "/dispatch/forms/new/", owner=world["district"].pk, units=[world["v1"].pk],
+                         code="green3", fields_text="visits | 走访户数 | 户 | 必填 | 平均", rules_text="")
+        assert "第1行第5列汇总方式应为“累加”或“取最新”" in resp.content.decode()
+
     def test_bad_lines_and_unknown_rule_figures_are_named(self, client, world):
         client.force_login(world["manager"])
         resp = self.post(client, "/dispatch/forms/new/", owner=world["district"].pk, units=[world["v1"].pk],
