@@ -64,6 +64,10 @@ class SubmissionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "简要说明本周开展的工作、存在的问题"}),
     )
+    explanation = forms.CharField(
+        label="情况说明", required=False, max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "数据超出校验规则时必填，如：使用上年度结余苗木"}),
+        help_text="填报数据超出报表的提示规则（如累计已植树超过累计已落实苗木）时，须说明原因")
     photos = MultiplePhotoField(label="现场照片", required=False, help_text="可选多张，jpg 或 png 格式")
     confirm = forms.BooleanField(label="我已核实，数据无误", required=False)
 
@@ -214,7 +218,8 @@ class ReportFormDefinitionForm(forms.Form):
                   "取最新：每周填截至本周的累计人数），例如 trees_planted | 已植树 | 株 | 必填 | 累加")
     rules_text = forms.CharField(
         label="校验规则", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="每行一条：“累计不超过 trees_planted seedlings_secured”或“不超过 甲指标 乙指标”")
+        help_text="每行一条：“累计不超过 trees_planted seedlings_secured”或“不超过 甲指标 乙指标”；"
+                  "前加“提示”（如“提示 累计不超过 trees_planted seedlings_secured”）则超出时填报人写明原因即可提交")
     due_weekday = forms.TypedChoiceField(label="截止星期", coerce=int, initial=5,
                                          choices=[(i, f"星期{'一二三四五六日'[i - 1]}") for i in range(1, 8)])
     due_time = forms.TimeField(label="截止时间", initial="17:00", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
@@ -254,10 +259,17 @@ class ReportFormDefinitionForm(forms.Form):
             bits = line.split()
             if not bits:
                 continue
+            severity = "block"
+            if bits[0] in ("提示", "提示：", "提示:"):
+                severity, bits = "flag", bits[1:]
             kinds = {"累计不超过": "cumulative_lte", "不超过": "lte"}
             if len(bits) != 3 or bits[0] not in kinds:
-                raise forms.ValidationError(f"第{n}行应写作“累计不超过 甲指标 乙指标”或“不超过 甲指标 乙指标”")
-            out.append({"type": kinds[bits[0]], "left": bits[1], "right": bits[2]})
+                raise forms.ValidationError(f"第{n}行应写作“累计不超过 甲指标 乙指标”或“不超过 甲指标 乙指标”"
+                                            "（前加“提示”则超出时只需说明原因、不拒收）")
+            rule = {"type": kinds[bits[0]], "left": bits[1], "right": bits[2]}
+            if severity == "flag":
+                rule["severity"] = "flag"
+            out.append(rule)
         return out
 
     @staticmethod
@@ -269,6 +281,7 @@ class ReportFormDefinitionForm(forms.Form):
             "fields_text": "\n".join(f"{f['code']} | {f['label']} | {f.get('unit', '')} | "
                                       f"{'必填' if f.get('required', True) else '选填'} | "
                                       f"{figures.WORD_OF[figures.aggregation(f)]}" for f in form.fields),
-            "rules_text": "\n".join(f"{'累计不超过' if r['type'] == 'cumulative_lte' else '不超过'} {r['left']} {r['right']}"
+            "rules_text": "\n".join(f"{'提示 ' if r.get('severity') == 'flag' else ''}"
+                                     f"{'累计不超过' if r['type'] == 'cumulative_lte' else '不超过'} {r['left']} {r['right']}"
                                      for r in form.rules),
         }

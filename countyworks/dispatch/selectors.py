@@ -207,12 +207,48 @@ def robust_outlier(value, history, *, threshold=3.5, min_history=4):
     return abs(0.6745 * (x - med) / mad) > threshold
 
 
-def check_figures(form, unit, week_start, figures, *, draft=False):
-    """(errors, warnings): errors are rule violations that refuse the submission; warnings are
-    outliers that the user must confirm. A draft is only checked for impossible values
-    (negatives); required figures and rules apply when it is submitted."""
+def _n(d):
+    return f"{d.normalize():f}" if d == d.to_integral() else str(d)
+
+
+def rule_violations(form, unit, week_start, figures, *, as_flags=False):
+    """THE rule check of a week's figures: [(rule, message)] for each of the form's rules the week
+    breaks. "cumulative_lte": the unit's left figure to date (the weeks before plus this one) is
+    above the right one; "lte": this week's left figure is above the right one. A rule's
+    "severity" says what a violation does: "block" (default) refuses the week, "flag" lets it
+    through with a required explanation (e.g. trees planted from seedlings bought last year).
+    `as_flags` reads every rule as a flag (an import's rows carry their 说明 instead of failing)."""
     labels = form.field_labels()
-    errors, warnings = {}, []
+    out = []
+    prev = None
+    for rule in form.rules:
+        rule = {**rule, "severity": "flag"} if as_flags else rule
+        left, right = rule.get("left"), rule.get("right")
+        if rule.get("type") == "cumulative_lte":
+            if prev is None:
+                prev, _ = totals_to_date(form, through=week_start - timedelta(days=1), units=[unit])
+            lt = prev.get(left, 0) + Decimal(str(figures.get(left) or 0))
+            rt = prev.get(right, 0) + Decimal(str(figures.get(right) or 0))
+            if lt > rt:
+                if rule.get("severity") == "flag":
+                    msg = f"累计{labels.get(left, left)}（{_n(lt)}）超过累计{labels.get(right, right)}（{_n(rt)}）"
+                else:
+                    msg = rule.get("message") or f"累计{labels[left]}（{lt}）不能超过累计{labels[right]}（{rt}）"
+                out.append((rule, msg))
+        elif rule.get("type") == "lte":
+            if (figures.get(left) or 0) > (figures.get(right) or 0):
+                msg = (f"{labels.get(left, left)}超过{labels.get(right, right)}" if rule.get("severity") == "flag"
+                       else rule.get("message") or f"{labels[left]}不能超过{labels[right]}")
+                out.append((rule, msg))
+    return out
+
+
+def check_figures(form, unit, week_start, figures, *, draft=False):
+    """(errors, warnings, flags): errors are blocking rule violations that refuse the submission;
+    warnings are outliers that the user must confirm; flags are violations of "flag" rules, which
+    need an explanation. A draft is only checked for impossible values (negatives); required
+    figures and rules apply when it is submitted."""
+    errors, warnings, flags = {}, [], []
     for f in form.fields:
         v = figures.get(f["code"])
         if v is None and f.get("required", True) and not draft:
@@ -220,28 +256,19 @@ def check_figures(form, unit, week_start, figures, *, draft=False):
         elif v is not None and v < 0:
             errors[f["code"]] = f"“{f['label']}”不能为负数"
     if errors or draft:
-        return errors, warnings
-    for rule in form.rules:
-        if rule.get("type") == "cumulative_lte":
-            left, right = rule["left"], rule["right"]
-            prev, _ = totals_to_date(form, through=week_start - timedelta(days=1), units=[unit])
-            lt = prev.get(left, 0) + Decimal(str(figures.get(left) or 0))
-            rt = prev.get(right, 0) + Decimal(str(figures.get(right) or 0))
-            if lt > rt:
-                errors[left] = (
-                    rule.get("message") or f"累计{labels[left]}（{lt}）不能超过累计{labels[right]}（{rt}）"
-                )
-        elif rule.get("type") == "lte":
-            left, right = rule["left"], rule["right"]
-            if (figures.get(left) or 0) > (figures.get(right) or 0):
-                errors[left] = rule.get("message") or f"{labels[left]}不能超过{labels[right]}"
+        return errors, warnings, flags
+    for rule, msg in rule_violations(form, unit, week_start, figures):
+        if rule.get("severity") == "flag":
+            flags.append(msg)
+        else:
+            errors[rule["left"]] = msg
     for f in form.fields:
         v = figures.get(f["code"])
         if v is not None and robust_outlier(v, unit_history(form, unit, f["code"], before=week_start)):
             warnings.append(
                 f"“{f['label']}”本周为{_fmt(v)}{f.get('unit', '')}，明显偏离本单位以往各周水平，请确认"
             )
-    return errors, warnings
+    return errors, warnings, flags
 
 
 def _fmt(v):

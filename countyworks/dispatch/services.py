@@ -46,9 +46,10 @@ def clean_figures(form, raw):
 
 
 @transaction.atomic
-def submission_save(*, form, unit, week_start, figures, text, actor, submit=True, confirm=False):
+def submission_save(*, form, unit, week_start, figures, text, actor, submit=True, confirm=False, explanation=""):
     """Save (and by default submit) a unit's week. Refused when the week is locked (approved) or
-    a rule fails; outliers need `confirm=True`. Resubmitting a returned week is allowed."""
+    a blocking rule fails; a "flag" rule's violation needs an `explanation` (kept with the week's
+    flags); outliers need `confirm=True`. Resubmitting a returned week is allowed."""
     if week_start != monday(week_start):
         raise ValidationError("周报的周次应从周一开始")
     if not form.units.filter(pk=unit.pk).exists():
@@ -61,11 +62,17 @@ def submission_save(*, form, unit, week_start, figures, text, actor, submit=True
     sub = Submission.objects.select_for_update().filter(form=form, unit=unit, week_start=week_start).first()
     if sub and sub.locked:
         raise ValidationError(f"{week_label(week_start)}已审核锁定，如需更正请由审核人重新打开")
-    errors, warnings = check_figures(form, unit, week_start, figures, draft=not submit)
+    errors, warnings, flags = check_figures(form, unit, week_start, figures, draft=not submit)
+    explanation = (explanation or "").strip()
+    if flags and not explanation:
+        errors["explanation"] = "；".join(flags) + "，请在“情况说明”中写明原因"
+    if len(explanation) > 500:
+        errors["explanation"] = f"情况说明最多500字，当前{len(explanation)}字"
     if errors:
         raise ValidationError(errors)
     if warnings and submit and not confirm:
         raise ValidationError({"confirm": warnings})
+    warnings = warnings + [f"{m}（说明：{explanation}）" for m in flags]
     before = snapshot(sub, {"figures", "text", "status"}) if sub else {}
     if sub is None:
         sub = Submission(form=form, unit=unit, week_start=week_start)

@@ -321,6 +321,7 @@ class SubmitView(ScopedMixin, TemplateView):
                     actor=request.user,
                     submit=submit,
                     confirm=form.cleaned_data["confirm"],
+                    explanation=form.cleaned_data["explanation"],
                 )
                 for photo in form.cleaned_data["photos"]:
                     core_services.attachment_add(target=sub, upload=photo, actor=request.user)
@@ -351,6 +352,7 @@ class SubmitView(ScopedMixin, TemplateView):
             warnings=list(warnings),
             photos_dropped=photos_dropped,
             week_ok=self.week_ok,
+            flag_rules=[r for r in rf.rules if r.get("severity") == "flag"],
             title=f"填报{rf.name}",
         )
         if week:

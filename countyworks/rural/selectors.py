@@ -70,7 +70,7 @@ DEFAULT_FIELDS = [
     {"code": "meetings", "label": "座谈会", "unit": "次", "required": True, "aggregation": SUM},
 ]
 DEFAULT_RULES = [{"type": "cumulative_lte", "left": "trees_planted", "right": "seedlings_secured",
-                  "message": "累计已植树不能超过累计已落实苗木"}]
+                  "severity": "flag", "message": "累计已植树不能超过累计已落实苗木"}]
 
 COUNTED = ("submitted", "approved")
 _NUM = DecimalField(max_digits=20, decimal_places=4)

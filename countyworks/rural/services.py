@@ -120,24 +120,11 @@ def figure_aggregation_set(*, form, code, aggregation, actor):
 
 
 def cumulative_flags(form, unit, week_start, figures):
-    """The rule checks of the greening figures as flags, not refusals: for each cumulative_lte
-    rule, the cumulative left figure to this week against the right one (the previous counted
-    weeks plus this week)."""
-    from countyworks.dispatch.models import Submission
+    """The rule checks of the greening figures, as flags, not refusals (an import row carries a
+    说明 rather than being refused): dispatch's one rule check, each violated rule's message."""
+    from countyworks.dispatch.selectors import rule_violations
 
-    labels = form.field_labels()
-    flags = []
-    for rule in form.rules:
-        if rule.get("type") != "cumulative_lte":
-            continue
-        left, right = rule["left"], rule["right"]
-        prev = Submission.objects.filter(form=form, unit=unit, week_start__lt=week_start,
-                                         status__in=selectors.COUNTED).only("figures")
-        lt = sum((Decimal(str(s.figures.get(left) or 0)) for s in prev), Decimal(0)) + Decimal(str(figures.get(left) or 0))
-        rt = sum((Decimal(str(s.figures.get(right) or 0)) for s in prev), Decimal(0)) + Decimal(str(figures.get(right) or 0))
-        if lt > rt:
-            flags.append(f"累计{labels.get(left, left)}（{_n(lt)}）超过累计{labels.get(right, right)}（{_n(rt)}）")
-    return flags
+    return [msg for _, msg in rule_violations(form, unit, week_start, figures, as_flags=True)]
 
 
 def _n(d):

@@ -45,6 +45,33 @@ class TestSubmit:
         assert "累计已植树不能超过累计已落实苗木" in str(exc.value)
         assert not Submission.objects.filter(week_start=W2).exists()
 
+    def test_a_flag_rule_lets_the_week_through_with_an_explanation(self, world, client):
+        form = world["form"]
+        form.rules = [{**form.rules[0], "severity": "flag"}]
+        form.save()
+        submit(world, "v1", world["op1"], W1, 10, 8)
+        with pytest.raises(ValidationError) as exc:
+            submit(world, "v1", world["op1"], W2, 1, 4)  # cumulative 12 trees > 11 seedlings, no explanation
+        assert "累计已植树（12）超过累计已落实苗木（11）" in str(exc.value) and "情况说明" in str(exc.value)
+        assert not Submission.objects.filter(week_start=W2).exists()
+        sub = svc.submission_save(form=form, unit=world["v1"], week_start=W2, actor=world["op1"], text="",
+                                  figures={"seedlings_secured": 1, "trees_planted": 4}, confirm=True,
+                                  explanation="使用上年度结余苗木")
+        assert sub.status == Submission.Status.SUBMITTED
+        assert any("使用上年度结余苗木" in f for f in sub.flags)
+        # the web form shows the explanation box for such a form, and the error lands on it
+        client.force_login(world["op1"])
+        page = client.get(f"/dispatch/forms/{form.pk}/submit/?unit={world['v1'].pk}&week={W3.isoformat()}")
+        assert page.status_code == 200 and 'id="explanation-box"' in page.content.decode()
+        resp = client.post(f"/dispatch/forms/{form.pk}/submit/?unit={world['v1'].pk}&week={W3.isoformat()}",
+                           {"fig_seedlings_secured": "0", "fig_trees_planted": "5", "text": "", "confirm": "on"})
+        assert resp.status_code == 200 and "请在“情况说明”中写明原因" in resp.content.decode()
+        assert not Submission.objects.filter(week_start=W3).exists()
+        resp = client.post(f"/dispatch/forms/{form.pk}/submit/?unit={world['v1'].pk}&week={W3.isoformat()}",
+                           {"fig_seedlings_secured": "0", "fig_trees_planted": "5", "text": "", "confirm": "on",
+                            "explanation": "社会捐赠树苗"})
+        assert resp.status_code == 302 and Submission.objects.filter(week_start=W3).exists()
+
     def test_operator_cannot_report_for_another_unit(self, world):
         with pytest.raises(PermissionDenied):
             submit(world, "v2", world["op1"], W1, 1, 1)
