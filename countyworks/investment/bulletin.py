@@ -7,7 +7,7 @@ praised and named, and the overdue project milestones."""
 from countyworks.core.models import path_q
 from countyworks.reporting.content import area, cell, num, paragraph, pct_phrase, run, span_label, table
 
-from .selectors import investment_stats, overdue_milestones
+from .selectors import investment_stats, overdue_milestones, praise_and_criticism, time_progress_pct
 
 
 def investment_section(b):
@@ -60,7 +60,7 @@ def investment_section(b):
         b.blocks.append(paragraph(*runs))
 
     rows = s["by_unit"]
-    time_progress = round(b.period.start.month / 12 * 100, 1)
+    time_progress = time_progress_pct(b.period.start.month)
     if rows:
         b.section("各单位招商引资完成情况")
         table_rows = []
@@ -118,13 +118,9 @@ def investment_section(b):
                 key="inv.by_unit",
             )
         )
-        praised = [r for r in rows if r["rank"] == 1 or (r["target_projects_100m_pct"] or 0) >= 100]
-        named = [
-            r
-            for r in rows
-            if r["target_projects_100m_pct"] is not None and r["target_projects_100m_pct"] < time_progress
-        ]
-        b.section("通报表扬和通报批评")
+        praised, named, all_on_track, last = praise_and_criticism(rows, b.period.start.month)
+        if praised or named or last:
+            b.section("通报表扬和通报批评")
         if praised:
             b.blocks.append(
                 paragraph(
@@ -141,8 +137,7 @@ def investment_section(b):
                     f"亿元以上项目目标完成率低于时序进度（{time_progress:.1f}%），请加大工作力度，确保完成全年目标任务。",
                 )
             )
-        elif len(rows) > 2:
-            last = [r for r in rows if r["rank"] == rows[-1]["rank"]]
+        elif last:
             b.blocks.append(
                 paragraph(
                     f"各单位亿元以上项目目标完成率均达到时序进度（{time_progress:.1f}%）；",

@@ -35,7 +35,31 @@ COUNTING_RULES = [
     "同比：本年1月1日至统计截止日，对比上年1月1日至上年同月同日；增长率 =（本期 − 上年同期）÷ 上年同期 × 100%，"
     "保留一位小数，上年同期为0时不计算。",
     "目标完成率 = 实际完成 ÷ 年度目标 × 100%，保留一位小数。",
+    "时序进度 = 统计月份 ÷ 12 × 100%（如3月为25.0%），保留一位小数。",
+    "通报表扬：亿元以上项目数排名第一的单位（至少1个项目），以及已设年度目标且亿元以上项目目标完成率达到100%的单位。",
+    "通报批评：已设年度目标、亿元以上项目目标完成率低于时序进度的单位；未设目标的单位不作完成率评价。"
+    "只有各单位都设了目标且均不低于时序进度时，月通报才写“均达到时序进度”，并点名项目数排名末位的单位。",
 ]
+
+
+def time_progress_pct(month):
+    """时序进度 of a month: month / 12 × 100, one decimal."""
+    return round(month / 12 * 100, 1)
+
+
+def praise_and_criticism(rows, month):
+    """THE rule of the bulletin's 通报表扬 / 通报批评 (stated in COUNTING_RULES): `rows` are the
+    ranked child units of `units_breakdown`. Returns (praised, named, all_on_track, last): praised =
+    rank 1 with at least one project, or a target met (≥ 100 %); named = a target set and its
+    completion below the time progress; all_on_track only when every unit has a target and none is
+    named (then `last` = the units ranked last)."""
+    tp = time_progress_pct(month)
+    praised = [r for r in rows if (r["rank"] == 1 and r["projects_100m"] > 0)
+               or (r["target_projects_100m_pct"] is not None and r["target_projects_100m_pct"] >= 100)]
+    named = [r for r in rows if r["target_projects_100m_pct"] is not None and r["target_projects_100m_pct"] < tp]
+    all_on_track = bool(rows) and not named and all(r["target_projects_100m_pct"] is not None for r in rows)
+    last = [r for r in rows if r["rank"] == rows[-1]["rank"]] if all_on_track and len(rows) > 2 else []
+    return praised, named, all_on_track, last
 
 INDICATOR_PROJECTS_100M = "projects_100m"
 INDICATOR_INVESTMENT_100M = "investment_100m"

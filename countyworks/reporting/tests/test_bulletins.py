@@ -59,6 +59,28 @@ def test_investment_sentence_table_praise_and_named(world, projects):
 
 
 @pytest.mark.django_db
+def test_without_targets_no_sentence_claims_completion_or_time_progress(world, client):
+    """A county that set no targets: the bulletin praises the first-ranked unit (a fact), never
+    says "均达到时序进度" and names nobody for a completion rate it cannot compute; the rules page
+    states the rule."""
+    make_project(world["v1"], 20000, date(2024, 1, 10))
+    make_project(world["v1"], 30000, date(2024, 2, 10))
+    make_project(world["v2"], 12000, date(2024, 3, 1))
+    make_project(world["v3"], 15000, date(2024, 3, 2))
+    from countyworks.core.factories import OrgUnitFactory, user_with_role
+    from countyworks.core.models import Programme, RoleKind
+
+    third = OrgUnitFactory(name="丙街道", parent=world["district"])
+    make_project(third, 11000, date(2024, 3, 3))
+    text = text_of(bulletin_build(programme="investment", period="2024-03", unit=world["district"]))
+    assert "时序进度" not in text and "通报批评" not in text and "排名末位" not in text
+    assert "通报表扬：甲街道" in text
+    client.force_login(user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, world["district"]))
+    page = client.get("/investment/rules/").content.decode()
+    assert "未设目标的单位不作完成率评价" in page
+
+
+@pytest.mark.django_db
 def test_decline_phrase(world):
     make_project(world["v1"], 20000, date(2023, 1, 10))
     make_project(world["v1"], 20000, date(2023, 1, 11))
