@@ -27,9 +27,8 @@ def reporting_section(b):
         )
         if not weeks:
             continue
-        r = reporting_rates(
-            f, weeks, units=units, now=timezone.make_aware(datetime.combine(b.through, time.max))
-        )
+        now = timezone.make_aware(datetime.combine(b.through, time.max))
+        r = reporting_rates(f, weeks, units=units, now=now)
         if not r["expected"]:
             continue
         subs = Submission.objects.filter(form=f, week_start__in=weeks, unit__in=units).values_list(
@@ -44,8 +43,19 @@ def reporting_section(b):
         )
         missing = [u["unit"] for u in r["units"] if u["missing"]]
         late = [u["unit"] for u in r["units"] if u["late"]]
+        # the records behind 应报 / 实报, by the same rule as reporting_rates: the assigned units,
+        # and their submissions (first submitted, returned ones included) of the weeks already due
+        due_weeks = [w for w in weeks if f.due_at(w) < now]
+        unit_ids = [u["unit_id"] for u in r["units"]]
+        submitted = Submission.objects.filter(form=f, week_start__in=due_weeks, unit__in=unit_ids,
+                                              first_submitted_at__isnull=False)
+        k_exp = b.ref(f"dispatch.{f.code}.expected", f"{b.period.label_zh}{f.name}应报单位（每单位每周一份）",
+                      r["expected"], "core.orgunit", unit_ids)
+        k_sub = b.ref(f"dispatch.{f.code}.submitted", f"{b.period.label_zh}{f.name}实报周报", r["submitted"],
+                      "dispatch.submission", list(submitted.values_list("pk", flat=True)))
         runs = [
-            f"{b.period.label_zh}“{f.name}”应报{r['expected']}份，实报{r['submitted']}份，报送率",
+            f"{b.period.label_zh}“{f.name}”应报", run(f"{r['expected']}份", k_exp), "，实报",
+            run(f"{r['submitted']}份", k_sub), "，报送率",
             run(f"{r['reporting_rate']:.1f}%", k),
             f"，按时报送率{r['timeliness']:.1f}%",
         ]

@@ -121,14 +121,23 @@ def _meetings(b, form, s):
 
 
 def _row(b, r, head_key):
-    k = b.ref(f"green.unit.{r['unit_id']}", f"{r['unit']}已植树", float(r["trees_planted"]), SUB, r["ids"]["submissions"])
+    uid, subs = r["unit_id"], r["ids"]["submissions"]
+    k = b.ref(f"green.unit.{uid}", f"{r['unit']}已植树", float(r["trees_planted"]), SUB, subs)
+    k_seed = b.ref(f"green.unit.{uid}.seedlings", f"{r['unit']}已落实苗木", float(r["seedlings_secured"]), SUB, subs)
+    k_rate = b.ref(f"green.unit.{uid}.planted_pct", f"{r['unit']}植树率（已植树÷已落实苗木）",
+                   r["planted_pct_of_secured"], SUB, subs)
+    k_train = b.ref(f"green.unit.{uid}.training", f"{r['unit']}培训人次", float(r["training_attendances"]), SUB, subs)
+    k_plan = b.ref(f"green.unit.{uid}.plans", f"{r['unit']}已制定的工作计划", r["plan_coverage_pct"],
+                   "rural.greeningplan", r["ids"]["plans"])
+    k_grid = b.ref(f"green.unit.{uid}.grids", f"{r['unit']}已建立的管护网格", r["grid_coverage_pct"],
+                   "rural.maintenancegrid", r["ids"]["grids"])
     return [cell(r["rank"], r["rank"]), cell(r["unit"]),
-            cell(num(r["seedlings_secured"]), float(r["seedlings_secured"])),
+            cell(num(r["seedlings_secured"]), float(r["seedlings_secured"]), k_seed),
             cell(num(r["trees_planted"]), float(r["trees_planted"]), k),
-            cell(_pct_text(r["planted_pct_of_secured"]), r["planted_pct_of_secured"]),
-            cell(num(r["training_attendances"]), float(r["training_attendances"])),
-            cell(_pct_text(r["plan_coverage_pct"]), r["plan_coverage_pct"]),
-            cell(_pct_text(r["grid_coverage_pct"]), r["grid_coverage_pct"]),
+            cell(_pct_text(r["planted_pct_of_secured"]), r["planted_pct_of_secured"], k_rate),
+            cell(num(r["training_attendances"]), float(r["training_attendances"]), k_train),
+            cell(_pct_text(r["plan_coverage_pct"]), r["plan_coverage_pct"], k_plan),
+            cell(_pct_text(r["grid_coverage_pct"]), r["grid_coverage_pct"], k_grid),
             cell(_pct_text(r["survival_pct"]), r["survival_pct"])]
 
 

@@ -124,6 +124,17 @@ def test_rural_bulletin_reporting_rate_and_named_missing(world):
     assert "培训" not in text  # the form has no training figure: no sentence about it
     # March has the weeks of 4, 11, 18 and 25 March: 3 units × 4 weeks expected, 2 reports
     assert "应报12份，实报2份，报送率16.7%" in text and "存在漏报的单位：一村、二村、三村" in text
+    # every figure opens its records: 应报 the three reporting units, 实报 the two reports
+    figs = c["figures"]
+    assert len(figs[f"dispatch.{f.code}.expected"]["ids"]) == 3
+    assert len(figs[f"dispatch.{f.code}.submitted"]["ids"]) == 2
+    runs = [r for b in c["blocks"] if b["type"] == "paragraph" for r in b["runs"] if r.get("ref")]
+    assert {"12份", "2份", "16.7%"} <= {r["text"] for r in runs}
+    # and the per-unit greening table's figures too (已落实苗木, 植树率, 培训), not only 已植树 (a coverage
+    # with no plan or grid behind it has nothing to open and stays plain text)
+    for t in (b for b in c["blocks"] if b["type"] == "table" and "已落实苗木(株)" in b["columns"]):
+        for row in t["rows"]:
+            assert all(cell.get("ref") for cell in row[2:6]), " ".join(str(c.get("ref")) for c in row)
 
 
 @pytest.mark.django_db
