@@ -211,7 +211,7 @@ class ReportFormDefinitionForm(forms.Form):
     programme = forms.ChoiceField(label="业务", choices=Programme.choices)
     owner = UnitChoiceField(label="牵头单位", queryset=OrgUnit.objects.none())
     units = forms.ModelMultipleChoiceField(label="填报单位", queryset=OrgUnit.objects.none(),
-                                           widget=forms.SelectMultiple(attrs={"size": 10}))
+                                           widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 10}))
     fields_text = forms.CharField(
         label="填报指标", widget=forms.Textarea(attrs={"rows": 6}),
         help_text="每行一个指标：代码 | 名称 | 计量单位 | 必填或选填 | 汇总方式（累加：每周填本周完成数；"

@@ -149,11 +149,11 @@ class ActivityForm(forms.Form):
     city = forms.CharField(label="地点/城市", max_length=50, required=False)
     unit = UnitChoiceField(label="组织单位", queryset=OrgUnit.objects.none())
     other_units = UnitMultipleChoiceField(label="参与单位", queryset=OrgUnit.objects.none(), required=False,
-                                          widget=forms.SelectMultiple(attrs={"size": 5}))
+                                          widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 5}))
     leaders_present = forms.CharField(label="出席领导", max_length=200, required=False)
     enterprises = forms.ModelMultipleChoiceField(label="对接企业", queryset=Enterprise.objects.none(), required=False,
-                                                 widget=forms.SelectMultiple(attrs={"size": 8}),
-                                                 help_text="可多选（按住 Ctrl 或在手机上逐个点选）；名录中没有的企业请先在企业名录登记")
+                                                 widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 8}),
+                                                 help_text="可多选：在上方输入名称筛选，逐个点选（再点一次取消）；名录中没有的企业请先在企业名录登记")
     notes = forms.CharField(label="情况记录", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -226,7 +226,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["unit"] = UnitChoiceField(label="组织单位", queryset=units_for(user, "review"))
         self.fields["participants"] = UnitMultipleChoiceField(
             label="参会单位", queryset=OrgUnit.objects.order_by("path"), required=False,
-            widget=forms.SelectMultiple(attrs={"size": 8}))
+            widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 8}))
         if not self.instance.pk:
             top = self.fields["unit"].queryset.order_by("depth", "path").first()
             self.fields["title"].initial = f"{top.name if top else ''}招商引资项目准入联席评审会"

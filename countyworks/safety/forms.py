@@ -73,11 +73,11 @@ class CampaignTeamForm(forms.Form):
     team = forms.ModelChoiceField(label="检查组", queryset=OrgUnit.objects.none())
     leader = forms.ModelChoiceField(label="组长", queryset=User.objects.none(), required=False)
     members = forms.ModelMultipleChoiceField(label="组员", queryset=User.objects.none(), required=False,
-                                             widget=forms.SelectMultiple(attrs={"size": 6}))
+                                             widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 6}))
     areas = forms.ModelMultipleChoiceField(label="负责区域（街道/村）", queryset=OrgUnit.objects.none(), required=False,
-                                           widget=forms.SelectMultiple(attrs={"size": 6}))
+                                           widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 6}))
     objects = forms.ModelMultipleChoiceField(label="指定检查对象", queryset=InspectedObject.objects.none(),
-                                             required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+                                             required=False, widget=forms.SelectMultiple(attrs={"data-search": "1", "size": 6}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

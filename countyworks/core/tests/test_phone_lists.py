@@ -62,3 +62,28 @@ def test_list_pages_are_cards_on_a_phone(live_server, phone_page, lists_world):
             assert not m["headVisible"], url
         screenshot(page, "phone_list_" + url.strip("/").replace("/", "_"))
     assert seen >= 3  # projects, enterprises, tasks have rows here
+
+
+def test_long_multi_select_is_searchable_on_a_phone(live_server, phone_page, lists_world):
+    """对接企业 on the activity form: type part of a name, only matching companies stay; tapping
+    toggles one without losing the others; what is chosen is listed under the box."""
+    for i in range(40):
+        EnterpriseFactory(name=f"江门其他行业企业{i:02d}有限公司")
+    page = phone_page
+    login(page, live_server, lists_world.username, "Test@Pass2024")
+    page.goto(f"{live_server.url}/investment/activities/new/")
+    box = page.locator("xpath=//select[@name='enterprises']/preceding-sibling::input[contains(@class,'ms-search')][1]")
+    chosen = page.locator("xpath=//select[@name='enterprises']/following-sibling::div[contains(@class,'ms-chosen')][1]")
+    assert box.count() == 1 and chosen.inner_text() == "未选择"
+    box.fill("新材料")
+    visible = page.evaluate("() => [...document.querySelector('select[name=enterprises]').options]"
+                            ".filter(o => !o.hidden).length")
+    assert visible == 6
+    opts = page.locator("select[name=enterprises] option:not([hidden])")
+    opts.nth(0).dispatch_event("mousedown")
+    opts.nth(1).dispatch_event("mousedown")
+    box.fill("")
+    assert "已选 2 项" in chosen.inner_text() and "新材料" in chosen.inner_text()
+    selected = page.evaluate("() => [...document.querySelector('select[name=enterprises]').selectedOptions].length")
+    assert selected == 2
+    screenshot(page, "phone_multiselect")
