@@ -71,6 +71,7 @@ ACCOUNTS = [
     ("tzcj", "区投资促进中心", "JH-B08", [(R.MANAGER, [P.INVESTMENT, P.DISPATCH], "440704000000")]),
     ("tzcj_ps", "区投资促进中心评审员", "JH-B08", [(R.REVIEWER, [P.INVESTMENT], "440704000000")]),
     ("zsz", "驻深圳招商办事处", "JH-F01", [(R.OPERATOR, [P.INVESTMENT], "JH-F01")]),
+    ("gdj", "江海供电局", "JH-B10", [(R.OPERATOR, [P.INVESTMENT], "JH-B10")]),
     ("lile_zs", "礼乐街道招商办", "440704003000", [(R.OPERATOR, [P.INVESTMENT], "440704003000")]),
     ("waihai_zs", "外海街道招商办", "440704002000", [(R.OPERATOR, [P.INVESTMENT], "440704002000")]),
     ("gxzs", "高新招商公司", "JH-S01", [(R.OPERATOR, [P.INVESTMENT], "JH-S01")]),

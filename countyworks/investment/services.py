@@ -368,7 +368,21 @@ def service_request_create(*, project, actor, category, description, bureau, dea
     sr.save()
     audit_log(action=AuditAction.CREATE, obj=sr, actor=actor, changes=diff({}, snapshot(sr)),
               message=f"诉求转{bureau}办理，时限{deadline}")
+    _notify_bureau(sr)
     return sr
+
+
+def _notify_bureau(sr):
+    """The people of the bureau a request is routed to (an investment role on the bureau or a unit
+    below it — not the district-wide managers, who see every request anyway) get it in their bell."""
+    from countyworks.core.models import Role, User, path_q
+    from countyworks.core.notifications import notify
+
+    users = User.objects.filter(
+        is_active=True, pk__in=Role.objects.filter(programme=P).filter(path_q(sr.bureau.path, "unit__path"))
+        .values("user_id"))
+    notify(users, f"新的企业服务诉求待办理：{sr.project.name}（{sr.get_category_display()}），"
+                  f"办理时限{sr.deadline:%Y-%m-%d}", sr.get_absolute_url())
 
 
 @transaction.atomic

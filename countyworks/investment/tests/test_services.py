@@ -195,6 +195,13 @@ class TestMilestonesAndServiceRequests:
         sr = svc.service_request_create(project=p, actor=operator_a, category="power", description="需增容用电",
                                         bureau=tree["bureau"], deadline=date.today() + timedelta(days=10))
         assert ServiceRequest.objects.visible_to(bureau_user).filter(pk=sr.pk).exists()
+        # the bureau's people are told in their bell (with the link); the requesting side and
+        # district-wide managers are not
+        from countyworks.core.models import Notification
+
+        note = Notification.objects.get(user=bureau_user)
+        assert "新的企业服务诉求待办理" in note.text and note.url == sr.get_absolute_url()
+        assert not Notification.objects.filter(user=operator_a).exists()
         with pytest.raises(PermissionDenied):
             svc.service_request_answer(request=sr, actor=operator_a, reply="自己答复")
         with pytest.raises(ValidationError, match="答复后"):
