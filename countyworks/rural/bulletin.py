@@ -160,12 +160,20 @@ def _tables(b, s):
                                   cell("已建立" if r["villages_with_grid"] else "未建立"),
                                   cell(_pct_text(r["survival_pct"]), r["survival_pct"])] for r in ranked],
                               key="green.by_village"))
-        if len(ranked) >= 6:
-            top = [r["unit"] for r in ranked[:3]]
-            bottom = [r["unit"] for r in ranked[-3:]]
-            b.blocks.append(paragraph("植树数量排名前三的村（社区）：", "、".join(top),
-                                      "，予以通报表扬；排名后三位的村（社区）：", "、".join(bottom),
-                                      "，请加快推进苗木落实和植树进度。"))
+        praised, named, not_started = selectors.praise_and_named(ranked)
+        runs = []
+        if praised:
+            runs += ["植树数量排名前三的村（社区）：", "、".join(r["unit"] for r in praised), "，予以通报表扬"]
+        if named:
+            started = [r for r in named if r not in not_started]
+            parts = []
+            if started:
+                parts.append(f"植树数量排名靠后的村（社区）：{'、'.join(r['unit'] for r in started)}")
+            if not_started:
+                parts.append(f"尚未植树的村（社区）{len(not_started)}个：{'、'.join(r['unit'] for r in not_started)}")
+            runs += ["；" if runs else "", "；".join(parts), "，请加快推进苗木落实和植树进度"]
+        if runs:
+            b.blocks.append(paragraph(*runs, "。"))
 
 
 def typical_section(b):

@@ -388,6 +388,19 @@ def monthly_notice(*, unit, month_start, month_end):
 
 
 
+def praise_and_named(ranked, key="trees_planted"):
+    """THE rule of the greening bulletin's 表扬 / 批评 (stated in COUNTING_RULES): `ranked` rows
+    (rank ties shared). Returns (praised, named, not_started): praised = rank ≤ 3 with something
+    planted; named = the others at or below the third-lowest value; not_started = those of named
+    with nothing planted. Nothing when there are fewer than six or all are equal."""
+    if len(ranked) < 6 or len({r[key] for r in ranked}) == 1:
+        return [], [], []
+    praised = [r for r in ranked if r["rank"] <= 3 and r[key] > 0]
+    cut = sorted(r[key] for r in ranked)[2]
+    named = [r for r in ranked if r[key] <= cut and r not in praised]
+    return praised, named, [r for r in named if not r[key]]
+
+
 COUNTING_RULES = [
     ("周报指标的汇总方式", "乡村绿化周报的每个指标在报表上声明汇总方式：“按周累加”（株、人次、次：本周完成的数量，"
      "截至某日的累计 = 各周之和）；“取最新累计值”（乡贤人数、党员人数：不重复的人数，每周填报截至本周的累计人数，"
@@ -402,6 +415,9 @@ COUNTING_RULES = [
     ("存活率", "存活率 = 存活株数 ÷ 已植树株数；存活株数 = 已植树 − 巡查登记的死亡/损失 + 补植（不小于0，不大于已植树）。"
      "尚无管护巡查记录的，存活率显示“—”。"),
     ("排名", "各单位按已植树株数从多到少排名，株数相同的名次相同。"),
+    ("通报表扬和批评", "村（社区）不少于6个时：名次在前三（含并列）且已植树的村（社区）予以表扬；"
+     "已植树株数不高于倒数第三名（含并列）的其余村（社区）请加快进度，其中一株未植的写作“尚未植树”；"
+     "各村（社区）株数全部相同时不表扬也不批评。"),
     ("村民积分", "积分台账只能追加：获得、兑换各记一笔，登记错误以冲正记录更正（原记录保留）；积分余额 = 台账各笔之和；"
      "兑换不能超过余额。月度积分公示不显示电话号码。"),
 ]

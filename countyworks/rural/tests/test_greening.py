@@ -189,3 +189,21 @@ def test_dispatch_form_editor_keeps_the_aggregation_types(rw, client):
         dsvc.report_form_save(actor=None, form=form, units=list(form.units.all()), fields=fields, rules=form.rules)
     assert {f["code"]: selectors.aggregation(f) for f in ReportForm.objects.get(pk=form.pk).fields}[
         "sages_visited"] == "latest"
+
+
+def test_praise_and_criticism_name_only_what_the_figures_show():
+    """One village planted, sixteen did not: only it is praised; the others are "尚未植树", not an
+    arbitrary three of them; all equal: nobody is praised or named."""
+    from countyworks.rural.bulletin import _rank
+
+    rows = [{"unit": "甲村", "code": "001", "trees_planted": 48}] + [
+        {"unit": f"村{i:02d}", "code": f"1{i:02d}", "trees_planted": 0} for i in range(16)]
+    praised, named, not_started = selectors.praise_and_named(_rank(rows))
+    assert [r["unit"] for r in praised] == ["甲村"]
+    assert len(named) == 16 and len(not_started) == 16
+    rows = [{"unit": f"村{i}", "code": f"{i}", "trees_planted": v} for i, v in enumerate([90, 80, 80, 70, 20, 10, 10, 5])]
+    praised, named, not_started = selectors.praise_and_named(_rank(rows))
+    assert [r["trees_planted"] for r in praised] == [90, 80, 80]
+    assert [r["trees_planted"] for r in named] == [10, 10, 5] and not not_started
+    same = [{"unit": f"村{i}", "code": f"{i}", "trees_planted": 7} for i in range(8)]
+    assert selectors.praise_and_named(_rank(same)) == ([], [], [])
