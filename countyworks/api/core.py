@@ -29,6 +29,8 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = OrgUnit.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
+        if not has_any_programme_role(self.request.user):
+            raise PermissionDenied("您没有访问组织机构的权限")
         return OrgUnit.objects.visible_to(self.request.user).select_related("parent").order_by("path")
 
 

@@ -7,14 +7,25 @@ a user with no role, and URL builders. The inherited tests then check:
 anonymous → login page; no role → 403; another unit's record → 404; permitted → 200;
 a write → an audit entry; a create adds exactly one object holding what was posted, with exactly
 one audit entry for it; a create naming another unit is refused and writes nothing; a read-only
-role is refused every write; a world without write URLs must say so (read_only_views)."""
+role is refused every write; a world without write URLs must say so (read_only_views).
 
+Beyond the register's own four views a world lists its other pages (`pages`: GET pages, a URL or
+a callable of a record), its POST-only actions (`actions`: callables of a record) and its API
+endpoints; every one of them gets the same scope checks. Each contract class declares the URL names
+it covers (`covers`), the contract checks the declaration against the world, and
+core/tests/test_url_coverage.py checks that every URL pattern of the project is covered by some
+contract or listed there as exempt with a reason."""
+
+import importlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from .models import AuditEntry
 
@@ -38,10 +49,45 @@ class World:
     foreign_create_data: dict | None = None  # create_data naming a unit outside the permitted scope
     read_only: Any = None  # a user whose role only reads this programme (a leader): every write refused
     read_only_views: bool = False  # the register has no write views: says so, so no write test passes vacuously
+    # the register's other views, under the same scope checks
+    pages: list = field(default_factory=list)  # GET pages: a URL, or a callable(record) → URL of a per-record page
+    actions: list = field(default_factory=list)  # POST-only endpoints: callable(record) → URL, or (callable, data)
+    writes_tested_by: str = ""  # the register writes by POSTs to its pages: the test of this module that checks them
+    api_list_url: str | None = None  # the register's API list endpoint
+    api_detail_url: Callable[[Any], str] | None = None
+
+
+def _url(page, record):
+    return page(record) if callable(page) else page
+
+
+def _api(user=None):
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _action(action, record):
+    """(URL, data) of an action on a record: a refused POST must be refused whatever it carries."""
+    url, data = action if isinstance(action, tuple) else (action, {})
+    return url(record), data
+
+
+def _writes():
+    return AuditEntry.objects.exclude(action__in=("login", "logout")).count()
+
+
+def _ids(resp):
+    data = resp.json()
+    rows = data["results"] if isinstance(data, dict) and "results" in data else data
+    return {row["id"] for row in rows}
 
 
 @pytest.mark.django_db
 class ViewContract:
+    covers: ClassVar[frozenset | set | tuple] = ()  # the URL names this contract exercises (see the module doc)
+
     def make_world(self) -> World:  # pragma: no cover - implemented by subclasses
         raise NotImplementedError
 
@@ -59,7 +105,21 @@ class ViewContract:
             urls.append(w.create_url)
         if w.update_url:
             urls.append(w.update_url(w.own))
+        urls.extend(_url(p, w.own) for p in w.pages)
         return urls
+
+    def _record_urls(self, w):
+        """Per-record GET views, applied to the foreign record they must answer 404."""
+        return ([w.detail_url] if w.detail_url else []) + [p for p in w.pages if callable(p)]
+
+    def test_covers_what_it_declares(self, world):
+        urls = self._urls(world) + [_action(a, world.own)[0] for a in world.actions]
+        if world.api_list_url:
+            urls.append(world.api_list_url)
+        if world.api_detail_url:
+            urls.append(world.api_detail_url(world.own))
+        names = {resolve(u.split("?")[0]).view_name for u in urls}
+        assert names == set(self.covers), f"declared {sorted(set(self.covers))}, the world exercises {sorted(names)}"
 
     def test_anonymous_goes_to_login(self, client, world):
         for url in self._urls(world):
@@ -70,19 +130,67 @@ class ViewContract:
     def test_user_without_role_gets_403(self, client, world):
         client.force_login(world.outsider)
         for url in self._urls(world):
-            assert client.get(url).status_code == 403, url
+            if url in {p(world.own) for p in world.pages if callable(p)}:  # a record's page: refused or not there
+                assert client.get(url).status_code in (403, 404), url
+            else:
+                assert client.get(url).status_code == 403, url
 
     def test_other_units_record_is_404(self, client, world):
         if world.foreign is None:
             pytest.skip("the permitted user's scope covers every record of this register")
-        if not (world.detail_url or world.update_url):
+        if not (self._record_urls(world) or world.update_url or world.actions):
             pytest.skip("no per-record views")
         client.force_login(world.permitted)
-        if world.detail_url:
-            assert client.get(world.detail_url(world.foreign)).status_code == 404
+        for page in self._record_urls(world):
+            assert client.get(page(world.foreign)).status_code == 404, page(world.foreign)
+        entries = _writes()
+        for action in world.actions:
+            url, data = _action(action, world.foreign)
+            assert client.post(url, data).status_code == 404, url
+        assert _writes() == entries, "a refused action wrote an audit entry"
         if world.update_url:
             assert client.get(world.update_url(world.foreign)).status_code == 404
             assert client.post(world.update_url(world.foreign), world.update_data(world.foreign)).status_code == 404
+
+    def test_actions_refuse_anonymous_and_users_without_role(self, client, world):
+        if not world.actions:
+            pytest.skip("no POST-only actions")
+        entries = _writes()
+        for action in world.actions:
+            url, data = _action(action, world.own)
+            resp = client.post(url, data)
+            assert resp.status_code == 302 and resp["Location"].startswith(reverse("login")), url
+        client.force_login(world.outsider)  # refused outright, or the record is not there for them
+        for action in world.actions:
+            url, data = _action(action, world.own)
+            assert client.post(url, data).status_code in (403, 404), url
+        if world.read_only is not None:
+            client.force_login(world.read_only)
+            for action in world.actions:
+                url, data = _action(action, world.own)
+                assert client.post(url, data).status_code in (403, 404), url
+        assert _writes() == entries, "a refused action wrote an audit entry"
+
+    def test_api_follows_the_same_scope(self, world):
+        if not (world.api_list_url or world.api_detail_url):
+            pytest.skip("no API endpoint for this register")
+        urls = [u for u in (world.api_list_url, world.api_detail_url and world.api_detail_url(world.own)) if u]
+        for url in urls:
+            assert _api().get(url).status_code in (401, 403), url
+            assert _api(world.outsider).get(url).status_code in (403, 404), url
+        client = _api(world.permitted)
+        if world.api_list_url:
+            resp = client.get(world.api_list_url)
+            assert resp.status_code == 200
+            ids = _ids(resp)
+            assert world.own.pk in ids
+            if world.foreign is not None:
+                assert world.foreign.pk not in ids
+            assert client.post(world.api_list_url, {}).status_code in (403, 405), "the API is read-only"
+        if world.api_detail_url:
+            assert client.get(world.api_detail_url(world.own)).status_code == 200
+            if world.foreign is not None:
+                assert client.get(world.api_detail_url(world.foreign)).status_code == 404
 
     def test_permitted_user_gets_200(self, client, world):
         client.force_login(world.permitted)
@@ -105,6 +213,12 @@ class ViewContract:
 
     def test_write_leaves_audit_entry(self, client, world):
         if not (world.create_url or world.update_url):
+            if world.writes_tested_by:  # "test_name" of this module, or "package.module::TestName"
+                where, _, name = world.writes_tested_by.rpartition("::")
+                module = importlib.import_module(where) if where else sys.modules[type(self).__module__]
+                assert name.startswith("test") or name.startswith("Test"), world.writes_tested_by
+                assert callable(getattr(module, name, None)), f"no test {world.writes_tested_by}"
+                return
             assert world.read_only_views, "this world has no write URLs: set read_only_views=True if that is so"
             return
         client.force_login(world.permitted)

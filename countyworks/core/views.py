@@ -536,6 +536,13 @@ class ImportView(View):
 
 @login_required
 def import_errors(request, kind, token):
+    """The error report of one's own preview, while one may still import that register."""
+    if kind not in REGISTRY:
+        raise Http404
+    try:
+        get_importer(kind, request.user).check_permission()
+    except PermissionDenied:
+        raise PermissionDenied("您没有导入此类数据的权限")
     if not token.startswith(f"{request.user.pk}-") or not token.replace("-", "").isalnum():
         raise Http404
     path = _import_dir() / f"{token}.errors.xlsx"

@@ -4,7 +4,7 @@ mixins / `visible_to`, statistics from selectors, every write from a service fun
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -217,6 +217,8 @@ class LeadTransitionView(LeadDetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = lead = self.get_object()
+        if not can(request.user, lead.unit, "change"):  # a reader is refused before the form is read
+            raise PermissionDenied("您只能查看该线索，不能变更其状态")
         form = TransitionForm(request.POST)
         back = safe_next(request, None)
         if form.is_valid():
@@ -946,7 +948,6 @@ class SettingsView(InvestmentView, ScopedMixin, TemplateView):
     def post(self, request):
         from decimal import Decimal, InvalidOperation
 
-        from django.core.exceptions import PermissionDenied
 
         from countyworks.core.models import Industry
 

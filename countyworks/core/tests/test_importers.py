@@ -15,6 +15,7 @@ from countyworks.core.audit import audit_verify
 from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, UserFactory, user_with_role
 from countyworks.core.identifiers import random_credit_code
 from countyworks.core.importing import run_import
+from countyworks.core.testing import ViewContract, World
 from countyworks.core.models import (
     AuditAction,
     AuditEntry,
@@ -563,3 +564,33 @@ def test_orgunits_cycle_made_by_two_moves_is_refused(tmp_path, admin):
     report = do_import("orgunits", write_book(tmp_path / "单位.xlsx", UNIT_HEADERS, rows), admin)
     assert not report.ok and "上级单位不能是本单位或其下级单位" in str(report.problems)
     assert dict(OrgUnit.objects.values_list("code", "path")) == paths
+
+
+class TestImportViews(ViewContract):
+    """The import page, its template, the error report of a preview and the register export follow
+    the importer's own permission (here: an investment operator importing enterprises)."""
+
+    covers = {"core:import", "core:import_template", "core:import_errors", "core:register_export"}
+
+    def make_world(self):
+        from countyworks.core.views import _import_dir
+
+        unit = OrgUnitFactory(name="导入街道")
+        permitted = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, unit)
+        token = f"{permitted.pk}-{'a' * 32}"
+        errors_xlsx = _import_dir() / f"{token}.errors.xlsx"
+        errors_xlsx.write_bytes(b"PK\x03\x04 an error report")
+        return World(
+            permitted=permitted,
+            outsider=UserFactory(),
+            own=unit,
+            pages=[reverse("core:import", args=["enterprises"]), reverse("core:import_template", args=["enterprises"]),
+                   reverse("core:import_errors", args=["enterprises", token]),
+                   reverse("core:register_export", args=["enterprises"])],
+            writes_tested_by="test_web_upload_preview_confirm",
+        )
+
+    def test_someone_elses_error_report_is_404(self, client, world):
+        other = user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, world.own)
+        client.force_login(other)
+        assert client.get(world.pages[2]).status_code == 404

@@ -65,12 +65,20 @@ def enterprise_form(ent=None, **overrides):
 
 
 class TestEnterpriseViews(ViewContract):
+    covers = {"core:enterprise_list", "core:enterprise_detail", "core:enterprise_create", "core:enterprise_update",
+              "core:enterprise_attach", "core:attachment_download", "enterprise-list", "enterprise-detail"}
+
     def make_world(self):
         _, lile, *_ = two_subdistricts()
+        own = EnterpriseFactory(name="江门市礼乐新材料有限公司")
+        from countyworks.core.services import attachment_add
+
+        attachment = attachment_add(target=own, upload=SimpleUploadedFile("营业执照.pdf", b"%PDF-1.4 test"),
+                                    actor=None, caption="营业执照")
         return World(
             permitted=user_with_role(RoleKind.OPERATOR, Programme.INVESTMENT, lile),
             outsider=UserFactory(),
-            own=EnterpriseFactory(name="江门市礼乐新材料有限公司"),
+            own=own,
             foreign=None,  # the registry is shared: see test_other_units_record_is_404 below
             list_url=reverse("core:enterprise_list"),
             detail_url=lambda e: reverse("core:enterprise_detail", args=[e.pk]),
@@ -78,6 +86,10 @@ class TestEnterpriseViews(ViewContract):
             create_data=enterprise_form(),
             update_url=lambda e: reverse("core:enterprise_update", args=[e.pk]),
             update_data=lambda e: enterprise_form(e, name="江门市礼乐新材料股份有限公司"),
+            pages=[lambda e: reverse("core:attachment_download", args=[attachment.pk])],
+            actions=[lambda e: reverse("core:enterprise_attach", args=[e.pk])],
+            api_list_url=reverse("enterprise-list"),
+            api_detail_url=lambda e: reverse("enterprise-detail", args=[e.pk]),
         )
 
     def test_other_units_record_is_404(self, client, world):
@@ -136,6 +148,8 @@ def orgunit_form(unit, **overrides):
 class TestOrgUnitAdminViews(ViewContract):
     """The 系统管理员 manages the whole tree."""
 
+    covers = {"core:orgunit_list", "core:orgunit_detail", "core:orgunit_create", "core:orgunit_update"}
+
     def make_world(self):
         district, lile, *_ = two_subdistricts()
         return World(
@@ -170,6 +184,8 @@ class TestOrgUnitAdminViews(ViewContract):
 class TestOrgUnitOperatorViews(ViewContract):
     """A programme operator on a subdistrict sees its subtree only."""
 
+    covers = {"core:orgunit_list", "core:orgunit_detail", "orgunit-list", "orgunit-detail"}
+
     def make_world(self):
         _, lile, *_ = two_subdistricts()
         return World(
@@ -180,6 +196,8 @@ class TestOrgUnitOperatorViews(ViewContract):
             list_url=reverse("core:orgunit_list"),
             detail_url=lambda u: reverse("core:orgunit_detail", args=[u.pk]),
             read_only_views=True,  # operators read the org tree; only the system administrator edits it
+            api_list_url=reverse("orgunit-list"),
+            api_detail_url=lambda u: reverse("orgunit-detail", args=[u.pk]),
         )
 
     def test_subtree_only(self, client, world):
@@ -203,6 +221,8 @@ class TestOrgUnitOperatorViews(ViewContract):
 
 
 class TestTargetViews(ViewContract):
+    covers = {"core:target_list", "core:target_create"}
+
     def make_world(self):
         _, lile, _, xiangqian, yingnan, jinxi = two_subdistricts()
         ind = Indicator.objects.create(code="t_inv_100m", name="测试指标：亿元以上项目数", programme=Programme.INVESTMENT, unit_label="个")
@@ -250,6 +270,9 @@ def user_form(user, **overrides):
 
 
 class TestUserAdminViews(ViewContract):
+    covers = {"core:user_list", "core:user_detail", "core:user_create", "core:user_update", "core:user_roles",
+              "core:user_password"}
+
     def make_world(self):
         _, lile, *_ = two_subdistricts()
         return World(
@@ -264,6 +287,10 @@ class TestUserAdminViews(ViewContract):
             update_url=lambda u: reverse("core:user_update", args=[u.pk]),
             update_data=lambda u: user_form(u, full_name="礼乐文员（调岗）"),
             list_text=lambda u: u.username,
+            actions=[(lambda u: reverse("core:user_roles", args=[u.pk]),
+                      {"kind": RoleKind.MANAGER, "programme": Programme.INVESTMENT, "unit": lile.pk}),
+                     (lambda u: reverse("core:user_password", args=[u.pk]),
+                      {"password1": "Jianghai#Reset88", "password2": "Jianghai#Reset88"})],
         )
 
     def test_others_get_403(self, client, world):
@@ -296,6 +323,8 @@ class TestUserAdminViews(ViewContract):
 
 
 class TestAuditViews(ViewContract):
+    covers = {"core:audit_list", "core:audit_detail", "core:audit_verify"}
+
     def make_world(self):
         seq = audit_log(action=AuditAction.UPDATE, object_type="core.enterprise", object_id="1",
                         object_repr="江门市审计对象有限公司", message="测试").seq
@@ -308,6 +337,7 @@ class TestAuditViews(ViewContract):
             detail_url=lambda e: reverse("core:audit_detail", args=[e.pk]),
             list_text=lambda e: e.object_repr,
             read_only_views=True,  # the audit log is append-only: nobody edits an entry
+            actions=[lambda e: reverse("core:audit_verify")],
         )
 
     def test_security_admin_and_programme_users_get_403(self, client, world):
@@ -495,3 +525,19 @@ def test_audit_viewer_speaks_chinese_and_exports_local_time_with_before_and_afte
     assert row["修改前"] == "企业名称：旧名称有限公司" and row["修改后"] == "企业名称：某某机械有限公司"
     at = str(row[header[1]])
     assert len(at) == 19 and "." not in at  # local time, to the second
+
+
+class TestSecurityViews(ViewContract):
+    """The 安全保密管理员's page: locked accounts and the unlocking of them."""
+
+    covers = {"core:security"}
+
+    def make_world(self):
+        return World(
+            permitted=user_with_role(RoleKind.SECADMIN),
+            outsider=user_with_role(RoleKind.SYSADMIN),  # separation of duties: the admin does not unlock
+            own=UserFactory(username="locked_clerk"),
+            pages=[reverse("core:security")],
+            actions=[(lambda u: reverse("core:security"), {"username": "locked_clerk"})],
+            writes_tested_by="test_security_admin_unlocks_a_locked_account",
+        )

@@ -121,6 +121,9 @@ def submit_url(w, unit="xq", week=LAST_WEEK):
 
 
 class TestSubmissionViews(ViewContract):
+    covers = {"dispatch:submission_list", "dispatch:submission_detail", "dispatch:submit", "dispatch:home",
+              "dispatch:form_detail", "submission-list", "submission-detail"}
+
     def make_world(self):
         w = jianghai()
         own = next(s for s in w["history"] if s.unit == w["xq"])
@@ -135,7 +138,11 @@ class TestSubmissionViews(ViewContract):
             create_url=submit_url(w),
             create_data=post_data(figures(25, 12), confirm="on"),
             list_text=lambda s: s.unit.name,
+            pages=[reverse("dispatch:home"), reverse("dispatch:form_detail", args=[w["form"].pk])],
+            api_list_url=reverse("submission-list"),
+            api_detail_url=lambda s: reverse("submission-detail", args=[s.pk]),
         )
+
 
     def test_operator_cannot_open_another_units_form(self, client, world):
         client.force_login(world.permitted)
@@ -145,7 +152,25 @@ class TestSubmissionViews(ViewContract):
         assert client.post(url, post_data(figures(1, 1))).status_code == 404
 
 
+class TestReportFormViews(ViewContract):
+    """The weekly form's editor is the district manager's."""
+
+    covers = {"dispatch:form_create", "dispatch:form_update"}
+
+    def make_world(self):
+        w = jianghai()
+        return World(
+            permitted=w["manager"],
+            outsider=w["operator"],  # holds a dispatch role, but may not define forms
+            own=w["form"],
+            pages=[reverse("dispatch:form_create"), lambda f: reverse("dispatch:form_update", args=[f.pk])],
+            writes_tested_by="countyworks.dispatch.tests.test_services::TestReportFormDefinition",
+        )
+
+
 class TestTaskViews(ViewContract):
+    covers = {"dispatch:task_list", "dispatch:task_detail", "dispatch:task_create", "dispatch:task_update"}
+
     def make_world(self):
         w = jianghai()
         own = services.task_create(
@@ -227,13 +252,20 @@ class TestTaskViews(ViewContract):
 
 
 class TestBulletinViews(ViewContract):
+    covers = {"reporting:bulletin_list", "reporting:bulletin_detail", "reporting:bulletin_create",
+              "reporting:bulletin_figure", "reporting:bulletin_download", "reporting:bulletin_publish",
+              "reporting:bulletin_delete", "reporting:bulletin_settings", "cockpit:index",
+              "bulletin-list", "bulletin-detail"}
+
     def make_world(self):
         w = jianghai()
         period = f"{timezone.localdate():%Y-%m}"
         own = reporting_services.bulletin_create(programme="rural", period=period, unit=w["lile"], actor=None)
         foreign = reporting_services.bulletin_create(programme="rural", period=period, unit=w["waihai"], actor=None)
+        key = next(iter(own.content["figures"]))
         return World(
             permitted=user_with_role(R.MANAGER, D, w["lile"]),
+            read_only=user_with_role(R.LEADER, D, w["district"]),
             outsider=UserFactory(),
             own=own,
             foreign=foreign,
@@ -248,6 +280,13 @@ class TestBulletinViews(ViewContract):
                 "issue_date": "",
             },
             list_text=lambda b: b.title,
+            pages=[lambda b: reverse("reporting:bulletin_figure", args=[b.pk, key]),
+                   lambda b: reverse("reporting:bulletin_download", args=[b.pk, "docx"]),
+                   reverse("reporting:bulletin_settings"), reverse("cockpit:index")],
+            actions=[lambda b: reverse("reporting:bulletin_publish", args=[b.pk]),
+                     lambda b: reverse("reporting:bulletin_delete", args=[b.pk])],
+            api_list_url=reverse("bulletin-list"),
+            api_detail_url=lambda b: reverse("bulletin-detail", args=[b.pk]),
         )
 
     def test_figure_and_download_pages_follow_scope(self, client, world):

@@ -13,6 +13,7 @@ from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, UserFa
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.investment import selectors, services
+from countyworks.investment.flows import LEAD_FLOW
 from countyworks.investment.models import (
     Activity,
     EvalCriterion,
@@ -86,6 +87,10 @@ def lead_form(unit, enterprise=None, **overrides):
 
 
 class TestLeadViews(ViewContract):
+    covers = {"investment:lead_list", "investment:lead_detail", "investment:lead_create", "investment:lead_update",
+              "investment:lead_check", "investment:pipeline", "investment:lead_scorecard", "investment:lead_move",
+              "lead-list", "lead-detail", "core:flow_transition"}
+
     def make_world(self):
         u = jianghai()
         own, foreign = make_lead(u["lile"], "礼乐电子元件项目"), make_lead(u["waihai"], "外海食品加工项目")
@@ -103,7 +108,14 @@ class TestLeadViews(ViewContract):
             model=Lead,
             foreign_create_data=lead_form(u["waihai"], EnterpriseFactory(name="越权登记的企业有限公司")),
             read_only=user_with_role(R.LEADER, P, u["district"]),
+            pages=[reverse("investment:lead_check") + "?new_name=礼乐电子元件", reverse("investment:pipeline"),
+                   lambda x: reverse("investment:lead_scorecard", args=[x.pk])],
+            actions=[(lambda x: reverse("investment:lead_move", args=[x.pk]), {"to": "shelved", "reason": "暂缓"}),
+                     (lambda x: reverse("core:flow_transition", args=[LEAD_FLOW.name, x.pk]), {"transition": "follow"})],
+            api_list_url=reverse("lead-list"),
+            api_detail_url=lambda x: reverse("lead-detail", args=[x.pk]),
         )
+
 
     def test_scorecard_and_pipeline_pages_follow_scope(self, client, world):
         client.force_login(world.permitted)
@@ -115,7 +127,44 @@ class TestLeadViews(ViewContract):
         assert client.get(reverse("investment:pipeline")).status_code == 403
 
 
+class TestLeadReviewViews(ViewContract):
+    """The six-good scorecard is filled in by reviewers (action "review")."""
+
+    covers = {"investment:lead_evaluate"}
+
+    def make_world(self):
+        u = jianghai()
+        return World(
+            permitted=user_with_role(R.REVIEWER, P, u["lile"]),
+            outsider=user_with_role(R.OPERATOR, Programme.RURAL, u["lile"]),
+            own=make_lead(u["lile"], "礼乐电子元件项目"), foreign=make_lead(u["waihai"], "外海食品加工项目"),
+            pages=[lambda x: reverse("investment:lead_evaluate", args=[x.pk])],
+            read_only=user_with_role(R.LEADER, P, u["district"]),
+            writes_tested_by="test_scorecard_shows_each_criterions_points",
+        )
+
+
+class TestInvestmentOfficeViews(ViewContract):
+    """The programme's office pages: statistics, counting rules, targets, the evaluation settings."""
+
+    covers = {"investment:stats", "investment:rules", "investment:target_list", "investment:settings"}
+
+    def make_world(self):
+        u = jianghai()
+        return World(
+            permitted=manager(u),
+            outsider=user_with_role(R.MANAGER, Programme.RURAL, u["district"]),
+            own=u["district"],
+            pages=[reverse("investment:stats"), reverse("investment:rules"), reverse("investment:target_list"),
+                   reverse("investment:settings")],
+            writes_tested_by="test_district_manager_configures_weights_vetoes_and_industries",
+        )
+
+
 class TestActivityViews(ViewContract):
+    covers = {"investment:activity_list", "investment:activity_detail", "investment:activity_create",
+              "investment:activity_update", "investment:field_office_stats"}
+
     def make_world(self):
         u = jianghai()
         own = services.activity_create(actor=None, unit=u["lile"], kind=Activity.Kind.VISIT, date=date(2024, 3, 4),
@@ -132,7 +181,12 @@ class TestActivityViews(ViewContract):
             create_url=reverse("investment:activity_create"),
             create_data={"kind": Activity.Kind.VISIT, "date": "2024-03-07", "title": "拜访联芯电子", "city": "深圳",
                          "unit": u["lile"].pk, "leaders_present": "", "enterprises": [ent.pk], "notes": "了解扩产计划"},
+            update_url=lambda x: reverse("investment:activity_update", args=[x.pk]),
+            update_data=lambda x: {"kind": x.kind, "date": x.date.isoformat(), "title": x.title + "（补记）",
+                                   "city": x.city, "unit": x.unit_id, "leaders_present": "",
+                                   "enterprises": [ent.pk], "notes": ""},
             list_text=lambda x: x.title,
+            pages=[reverse("investment:field_office_stats")],
         )
 
     def test_lead_from_activity_is_prefilled_and_linked(self, client):
@@ -165,6 +219,9 @@ class TestActivityViews(ViewContract):
 
 
 class TestProjectViews(ViewContract):
+    covers = {"investment:project_list", "investment:project_detail", "investment:lead_sign",
+              "investment:project_update", "project-list", "project-detail"}
+
     def make_world(self):
         u = jianghai()
         boss = manager(u)
@@ -192,6 +249,8 @@ class TestProjectViews(ViewContract):
             update_url=lambda x: reverse("investment:project_update", args=[x.pk]),
             update_data=lambda x: form(x),
             list_text=lambda x: x.name,
+            api_list_url=reverse("project-list"),
+            api_detail_url=lambda x: reverse("project-detail", args=[x.pk]),
         )
 
     def test_overdue_milestone_is_flagged_in_list_and_detail(self, client, world):
@@ -223,6 +282,9 @@ class TestMeetingViews(ViewContract):
     """Holding an admission review needs a reviewer (services.meeting_create: action "review"), so
     the permitted user here is the subdistrict's reviewer; an operator may read the meetings."""
 
+    covers = {"investment:meeting_list", "investment:meeting_detail", "investment:meeting_create",
+              "investment:meeting_record"}
+
     def make_world(self):
         u = jianghai()
         own = services.meeting_create(actor=None, unit=u["lile"], date=date(2024, 3, 8), title="礼乐街道项目评审会")
@@ -237,6 +299,7 @@ class TestMeetingViews(ViewContract):
             create_data={"date": "2024-03-15", "title": "江海区招商引资项目准入联席评审会", "place": "301会议室",
                          "unit": u["lile"].pk, "participants": [u["lile"].pk, u["tzcj"].pk], "chair": "王副区长"},
             list_text=lambda x: x.title,
+            pages=[lambda x: reverse("investment:meeting_record", args=[x.pk])],
         )
 
     def test_record_page_is_printable_and_scoped(self, client, world):
@@ -254,6 +317,8 @@ class TestMeetingViews(ViewContract):
 
 
 class TestServiceRequestViews(ViewContract):
+    covers = {"investment:service_list", "investment:service_detail", "investment:service_create"}
+
     def make_world(self):
         u = jianghai()
         boss = manager(u)
