@@ -948,7 +948,6 @@ class SettingsView(InvestmentView, ScopedMixin, TemplateView):
     def post(self, request):
         from decimal import Decimal, InvalidOperation
 
-
         from countyworks.core.models import Industry
 
         from .models import EvalCriterion, EvalDimension, VetoItem

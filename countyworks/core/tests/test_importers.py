@@ -15,7 +15,6 @@ from countyworks.core.audit import audit_verify
 from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, UserFactory, user_with_role
 from countyworks.core.identifiers import random_credit_code
 from countyworks.core.importing import run_import
-from countyworks.core.testing import ViewContract, World
 from countyworks.core.models import (
     AuditAction,
     AuditEntry,
@@ -27,6 +26,7 @@ from countyworks.core.models import (
     RoleKind,
     User,
 )
+from countyworks.core.testing import ViewContract, World
 
 pytestmark = pytest.mark.django_db
 
