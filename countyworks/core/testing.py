@@ -51,10 +51,14 @@ class World:
     read_only_views: bool = False  # the register has no write views: says so, so no write test passes vacuously
     # the register's other views, under the same scope checks
     pages: list = field(default_factory=list)  # GET pages: a URL, or a callable(record) → URL of a per-record page
+    # GET pages per record whose success depends on the machine (a PDF needs LibreOffice): only their
+    # refusals are checked here (anonymous → login, no role → 403/404, another unit's → 404)
+    guarded_pages: list = field(default_factory=list)
     actions: list = field(default_factory=list)  # POST-only endpoints: callable(record) → URL, or (callable, data)
     writes_tested_by: str = ""  # the register writes by POSTs to its pages: the test of this module that checks them
     api_list_url: str | None = None  # the register's API list endpoint
     api_detail_url: Callable[[Any], str] | None = None
+    api_pages: list = field(default_factory=list)  # other API GET endpoints: a URL, or callable(record) → URL
 
 
 def _url(page, record):
@@ -110,27 +114,29 @@ class ViewContract:
 
     def _record_urls(self, w):
         """Per-record GET views, applied to the foreign record they must answer 404."""
-        return ([w.detail_url] if w.detail_url else []) + [p for p in w.pages if callable(p)]
+        return ([w.detail_url] if w.detail_url else []) + [p for p in w.pages + w.guarded_pages if callable(p)]
 
     def test_covers_what_it_declares(self, world):
         urls = self._urls(world) + [_action(a, world.own)[0] for a in world.actions]
+        urls.extend(p(world.own) for p in world.guarded_pages)
         if world.api_list_url:
             urls.append(world.api_list_url)
         if world.api_detail_url:
             urls.append(world.api_detail_url(world.own))
+        urls.extend(_url(p, world.own) for p in world.api_pages)
         names = {resolve(u.split("?")[0]).view_name for u in urls}
         assert names == set(self.covers), f"declared {sorted(set(self.covers))}, the world exercises {sorted(names)}"
 
     def test_anonymous_goes_to_login(self, client, world):
-        for url in self._urls(world):
+        for url in self._urls(world) + [p(world.own) for p in world.guarded_pages]:
             resp = client.get(url)
             assert resp.status_code == 302, url
             assert resp["Location"].startswith(reverse("login")), url
 
     def test_user_without_role_gets_403(self, client, world):
         client.force_login(world.outsider)
-        for url in self._urls(world):
-            if url in {p(world.own) for p in world.pages if callable(p)}:  # a record's page: refused or not there
+        for url in self._urls(world) + [p(world.own) for p in world.guarded_pages]:
+            if url in {p(world.own) for p in world.pages + world.guarded_pages if callable(p)}:  # a record's page: refused or not there
                 assert client.get(url).status_code in (403, 404), url
             else:
                 assert client.get(url).status_code == 403, url
@@ -172,13 +178,17 @@ class ViewContract:
         assert _writes() == entries, "a refused action wrote an audit entry"
 
     def test_api_follows_the_same_scope(self, world):
-        if not (world.api_list_url or world.api_detail_url):
+        if not (world.api_list_url or world.api_detail_url or world.api_pages):
             pytest.skip("no API endpoint for this register")
         urls = [u for u in (world.api_list_url, world.api_detail_url and world.api_detail_url(world.own)) if u]
-        for url in urls:
+        for url in urls + [_url(p, world.own) for p in world.api_pages]:
             assert _api().get(url).status_code in (401, 403), url
             assert _api(world.outsider).get(url).status_code in (403, 404), url
         client = _api(world.permitted)
+        for page in world.api_pages:
+            assert client.get(_url(page, world.own)).status_code == 200, _url(page, world.own)
+            if callable(page) and world.foreign is not None:
+                assert client.get(page(world.foreign)).status_code == 404, page(world.foreign)
         if world.api_list_url:
             resp = client.get(world.api_list_url)
             assert resp.status_code == 200

@@ -11,7 +11,7 @@ from countyworks.core.factories import UserFactory
 from countyworks.core.models import AuditEntry
 from countyworks.core.testing import ViewContract, World
 from countyworks.households import services
-from countyworks.households.models import Household, Identification
+from countyworks.households.models import Elimination, Household, Identification
 
 from .conftest import make_household, new_id
 
@@ -19,6 +19,9 @@ PHONE, BANK = "13812345678", "6222021234561234"
 
 
 class TestHouseholdViews(ViewContract):
+    covers = {"households:household_list", "households:household_detail", "households:household_create",
+              "households:household_update", "households:reveal", "household-list", "household-detail"}
+
     @pytest.fixture
     def world(self, hh):
         self.hh = hh
@@ -35,6 +38,59 @@ class TestHouseholdViews(ViewContract):
             update_data=lambda x: {"head_name": x.head_name, "address": "第二村民小组", "category": "edge",
                                    "channel": "cadre", "bank_name": "农商银行"},
             list_text=lambda x: x.code,
+            read_only=hh.leader,
+            # the operator may not reveal: the reveal is refused to them, the leader and outsiders alike
+            actions=[(lambda x: reverse("households:reveal", args=["household", x.pk, "phone"]), {"reason": "核对"})],
+            api_list_url=reverse("household-list"),
+            api_detail_url=lambda x: reverse("household-detail", args=[x.pk]),
+        )
+
+
+class TestHouseholdSearchViews(ViewContract):
+    """Search by an ID or phone number is a POST (no numbers in URLs) within the searcher's scope."""
+
+    covers = {"households:search"}
+
+    @pytest.fixture
+    def world(self, hh):
+        own = make_household(hh.operator, hh.village, head_name="陈大文", phone=PHONE)
+        return World(
+            permitted=hh.operator, outsider=UserFactory(), own=own,
+            actions=[(lambda x: reverse("households:search"), {"number": PHONE})],
+            read_only_views=True,  # a search writes nothing
+        )
+
+
+class TestProcedureViews(ViewContract):
+    """The identification and elimination procedures, the notice, the lines and the statistics."""
+
+    covers = {"households:identification_list", "households:identification_detail", "households:notice",
+              "households:elimination_list", "households:elimination_detail", "households:lines",
+              "households:stats"}
+
+    @pytest.fixture
+    def world(self, hh):
+        own_h = make_household(hh.operator, hh.village, head_name="陈大文")
+        foreign_h = make_household(hh.other_operator, hh.other_village, head_name="黄小英")
+        own, foreign = (services.identification_start(actor=None, household=h, proposed_category="edge",
+                                                      reason="因病支出大") for h in (own_h, foreign_h))
+        Identification.objects.filter(pk__in=[own.pk, foreign.pk]).update(notice_from=date(2024, 3, 10),
+                                                                                notice_to=date(2024, 3, 16))
+        own.refresh_from_db()
+        elims = [Elimination.objects.create(household=h, started_on=date(2024, 3, 1), reason="收入稳定")
+                 for h in (own_h, foreign_h)]
+        by_household = {e.household_id: e for e in elims}
+        return World(
+            permitted=hh.operator, outsider=UserFactory(), own=own, foreign=foreign,
+            list_url=reverse("households:identification_list"),
+            detail_url=lambda c: reverse("households:identification_detail", args=[c.pk]),
+            list_text=lambda c: c.household.code,
+            pages=[lambda c: reverse("households:notice", args=[c.pk, "docx"]),
+                   lambda c: reverse("households:elimination_detail", args=[by_household[c.household_id].pk]),
+                   reverse("households:elimination_list"), reverse("households:lines"),
+                   reverse("households:stats")],
+            read_only=hh.leader,
+            writes_tested_by="countyworks.households.tests.test_flows::test_elimination_conditions_and_flow",
         )
 
 

@@ -11,7 +11,14 @@ from countyworks.core.factories import OrgUnitFactory, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.rural import selectors, services
-from countyworks.rural.models import CampaignEvent, DesignationLevel, GreeningPlan, MaintenanceGrid, Villager
+from countyworks.rural.models import (
+    CampaignEvent,
+    DesignationLevel,
+    GreeningPlan,
+    MaintenanceGrid,
+    PointRule,
+    Villager,
+)
 
 from .conftest import report, upload
 
@@ -43,11 +50,17 @@ def people(t):
 
 
 class TestPlanViews(ViewContract):
+    covers = {"rural:plan_list", "rural:plan_detail", "rural:plan_create", "rural:plan_update",
+              "rural:attachment_inline", "rural:home", "rural:greening", "rural:rules",
+              "rural-plan-list", "rural-plan-detail", "rural-plan-stats"}
+
     def make_world(self):
         t, u = tree(), None
         u = people(t)
         own = services.plan_create(actor=None, unit=t["xq"], year=2024, seedlings_planned=500, trees_planned=400)
         foreign = services.plan_create(actor=None, unit=t["jx"], year=2024, seedlings_planned=300, trees_planned=200)
+        for plan in (own, foreign):
+            services.plan_map_add(actor=None, plan=plan, upload=upload())
         return world(
             permitted=u["op"], outsider=u["outsider"], own=own, foreign=foreign,
             list_url=reverse("rural:plan_list"), detail_url=lambda p: reverse("rural:plan_detail", args=[p.pk]),
@@ -61,10 +74,17 @@ class TestPlanViews(ViewContract):
             foreign_create_data={"unit": t["jx"].pk, "year": 2025, "seedlings_planned": 100, "trees_planned": 80,
                                  "season_start": 2, "season_end": 5},
             read_only=u["leader"],
+            pages=[lambda p: reverse("rural:attachment_inline", args=[selectors.plan_maps(p)[0].pk]),
+                   reverse("rural:home"), reverse("rural:greening"), reverse("rural:rules")],
+            api_list_url=reverse("rural-plan-list"),
+            api_detail_url=lambda p: reverse("rural-plan-detail", args=[p.pk]),
+            api_pages=[lambda p: reverse("rural-plan-stats") + f"?unit={p.unit_id}"],
         )
 
 
 class TestGridViews(ViewContract):
+    covers = {"rural:grid_list", "rural:grid_detail", "rural:grid_create", "rural-grid-list", "rural-grid-detail"}
+
     def make_world(self):
         t = tree()
         u = people(t)
@@ -79,10 +99,14 @@ class TestGridViews(ViewContract):
             model=MaintenanceGrid, created_fields={"unit_id": t["xq"].pk, "name": "北片", "party_member": "王党员"},
             foreign_create_data={"unit": t["jx"].pk, "name": "北片", "party_member": "王党员", "trees_in_care": 30},
             read_only=u["leader"],
+            api_list_url=reverse("rural-grid-list"),
+            api_detail_url=lambda g: reverse("rural-grid-detail", args=[g.pk]),
         )
 
 
 class TestEventViews(ViewContract):
+    covers = {"rural:event_list", "rural:event_detail", "rural:event_create", "rural-event-list", "rural-event-detail"}
+
     def make_world(self):
         t = tree()
         u = people(t)
@@ -101,10 +125,14 @@ class TestEventViews(ViewContract):
             foreign_create_data={"title": "三八植树", "organiser": t["lile"].pk, "unit": t["jx"].pk, "place": "茶花园",
                                  "date": "2024-03-08", "volunteers": 60, "species_text": "铁冬青 40"},
             read_only=u["leader"],
+            api_list_url=reverse("rural-event-list"),
+            api_detail_url=lambda e: reverse("rural-event-detail", args=[e.pk]),
         )
 
 
 class TestVillagerViews(ViewContract):
+    covers = {"rural:villager_list", "rural:villager_detail", "rural:villager_create", "rural:points_notice"}
+
     def make_world(self):
         t = tree()
         u = people(t)
@@ -119,10 +147,39 @@ class TestVillagerViews(ViewContract):
             model=Villager, created_fields={"unit_id": t["xq"].pk, "name": "向前张伯", "phone_masked": "139****1111"},
             foreign_create_data={"unit": t["jx"].pk, "name": "向前张伯", "phone": "13900001111"},
             read_only=u["leader"],
+            pages=[lambda v: reverse("rural:points_notice", args=[v.unit_id])],
         )
 
 
+class TestPointRuleViews(ViewContract):
+    """积分规则 are set by the town (action "review") for its villages."""
+
+    covers = {"rural:rule_list", "rural:rule_create"}
+
+    def make_world(self):
+        t = tree()
+        u = people(t)
+        own = services.rule_create(actor=None, unit=t["xq"], name="植树每株", activity="planting", points=2)
+        foreign = services.rule_create(actor=None, unit=t["jx"], name="管护每天", activity="upkeep", points=1)
+        data = {"unit": t["xq"].pk, "name": "清洁家园每次", "activity": "other", "points": 3, "active": "on"}
+        return world(
+            permitted=u["town"], outsider=u["outsider"], own=own, foreign=foreign,
+            # the rules page is a short table of every rule in scope, not an exportable register
+            pages=[reverse("rural:rule_list")], create_url=reverse("rural:rule_create"), create_data=data,
+            model=PointRule, created_fields={"unit_id": t["xq"].pk, "name": "清洁家园每次", "points": 3},
+            foreign_create_data={**data, "unit": t["jx"].pk},
+            read_only=u["leader"],
+        )
+
+    def test_rules_page_lists_the_towns_rules_only(self, client, world):
+        client.force_login(world.permitted)
+        page = client.get(reverse("rural:rule_list")).content.decode()
+        assert world.own.name in page and world.foreign.name not in page
+
+
 class TestTypicalViews(ViewContract):
+    covers = {"rural:typical_list", "rural:typical_detail", "rural-typical-list", "rural-typical-detail"}
+
     def make_world(self):
         t = tree()
         u = people(t)
@@ -134,6 +191,8 @@ class TestTypicalViews(ViewContract):
             list_url=reverse("rural:typical_list"), detail_url=lambda d: reverse("rural:typical_detail", args=[d.pk]),
             list_text=lambda d: d.unit.name,
             read_only_views=True,  # designation is on its own page (test_manager_designates)
+            api_list_url=reverse("rural-typical-list"),
+            api_detail_url=lambda d: reverse("rural-typical-detail", args=[d.pk]),
         )
 
     def test_manager_designates(self, client, world):
@@ -294,3 +353,18 @@ def test_levels_are_configurable_by_the_programme_office(client, rw):
     assert client.get(url).status_code == 200 and "新增级别批次" not in client.get(url).content.decode()
     resp = client.post(url, {"name": "镇定的级别", "tier": "city", "target": "village", "rank": 1})
     assert resp.status_code == 403 and not DesignationLevel.objects.filter(name="镇定的级别").exists()
+
+
+class TestTypicalOfficeViews(ViewContract):
+    """Designating a typical village and the levels are the district office's (action "manage")."""
+
+    covers = {"rural:typical_create", "rural:levels"}
+
+    def make_world(self):
+        t = tree()
+        u = people(t)
+        return world(
+            permitted=u["mgr"], outsider=u["outsider"], own=t["d"],
+            pages=[reverse("rural:typical_create"), reverse("rural:levels")],
+            writes_tested_by="test_levels_are_configurable_by_the_programme_office",
+        )

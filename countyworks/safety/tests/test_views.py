@@ -24,10 +24,19 @@ def outsider():
 
 
 class TestHazardViews(ViewContract):
+    covers = {"safety:hazard_list", "safety:hazard_detail", "safety:hazard_create", "safety:hazard_update",
+              "safety:hazard_notice", "safety:hazard_notice_pdf", "safety-hazard-list", "safety-hazard-detail"}
+
     @pytest.fixture
     def world(self, town):
         own = inspect(town, failed=(4,)).hazards.get()
         foreign = inspect(town, obj=town.lile_site, failed=(1,), actor=town.inspector5, team=town.team5).hazards.get()
+        notified = {}  # a notified hazard beside each (a notified hazard is no longer edited)
+        for h, obj, actor, team in ((own, town.site, town.inspector3, town.team3),
+                                    (foreign, town.lile_site, town.inspector5, town.team5)):
+            other = inspect(town, obj=obj, failed=(2,), actor=actor, team=team).hazards.get()
+            HAZARD_FLOW.apply(other, "issue_notice", actor=actor)
+            notified[h.pk] = other.pk
         return World(
             permitted=town.inspector3, outsider=outsider(), own=own, foreign=foreign,
             list_url=reverse("safety:hazard_list"), detail_url=lambda h: reverse("safety:hazard_detail", args=[h.pk]),
@@ -39,10 +48,17 @@ class TestHazardViews(ViewContract):
             update_data=lambda h: {"level": "major", "description": h.description, "responsible": h.responsible,
                                    "requirement": h.requirement, "deadline": "2024-03-28"},
             list_text=lambda h: h.code,
+            pages=[lambda h: reverse("safety:hazard_notice", args=[notified[h.pk]])],
+            guarded_pages=[lambda h: reverse("safety:hazard_notice_pdf", args=[notified[h.pk]])],  # needs LibreOffice
+            api_list_url=reverse("safety-hazard-list"),
+            api_detail_url=lambda h: reverse("safety-hazard-detail", args=[h.pk]),
         )
 
 
 class TestObjectViews(ViewContract):
+    covers = {"safety:object_list", "safety:object_detail", "safety:object_create", "safety:object_update",
+              "safety:inspection_create", "safety:inspection_start"}
+
     @pytest.fixture
     def world(self, town):
         return World(
@@ -55,10 +71,14 @@ class TestObjectViews(ViewContract):
             update_data=lambda o: {"name": o.name, "category": o.category_id, "unit": o.unit_id, "address": "金溪路10号",
                                    "contact_name": "", "contact_phone": "", "credit_code": ""},
             list_text=lambda o: o.name,
+            pages=[lambda o: reverse("safety:inspection_create", args=[o.pk]), reverse("safety:inspection_start")],
         )
 
 
 class TestInspectionViews(ViewContract):
+    covers = {"safety:inspection_list", "safety:inspection_detail", "safety-inspection-list",
+              "safety-inspection-detail"}
+
     @pytest.fixture
     def world(self, town):
         own = inspect(town, failed=())
@@ -69,10 +89,15 @@ class TestInspectionViews(ViewContract):
             detail_url=lambda i: reverse("safety:inspection_detail", args=[i.pk]),
             list_text=lambda i: i.object.name,
             read_only_views=True,  # inspections are written on the phone page (test_phone_inspection_*)
+            api_list_url=reverse("safety-inspection-list"),
+            api_detail_url=lambda i: reverse("safety-inspection-detail", args=[i.pk]),
         )
 
 
 class TestCampaignViews(ViewContract):
+    covers = {"safety:campaign_list", "safety:campaign_detail", "safety:campaign_create", "safety:campaign_update",
+              "safety:category_list", "safety:category_detail", "safety:stats"}
+
     @pytest.fixture
     def world(self, town):
         return World(
@@ -82,7 +107,13 @@ class TestCampaignViews(ViewContract):
             create_url=reverse("safety:campaign_create"),
             create_data={"name": "电动自行车消防安全专项检查", "lead_bureau": town.zjj.pk, "start": "2024-03-01",
                          "end": "2024-04-30", "categories": [town.ebike.pk], "description": ""},
+            update_url=lambda c: reverse("safety:campaign_update", args=[c.pk]),
+            update_data=lambda c: {"name": c.name, "lead_bureau": c.lead_bureau_id, "start": c.start.isoformat(),
+                                   "end": "2024-04-15", "categories": [x.pk for x in c.categories.all()],
+                                   "description": "延长半个月"},
             list_text=lambda c: c.name,
+            pages=[reverse("safety:category_list"), reverse("safety:category_detail", args=[town.ebike.pk]),
+                   reverse("safety:stats")],
         )
 
 
