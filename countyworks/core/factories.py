@@ -1,14 +1,15 @@
 """factory-boy factories for tests and benchmarks. Units get their materialised path through
-the same helper the service uses."""
+the same helper the service uses. Sequences come from factory.Sequence (per factory, never a
+module-level counter); the typed unit factories build a sane tree: a village's parent is a
+subdistrict, a subdistrict's a district, a team's a bureau."""
 
-import random
+from decimal import Decimal
 
 import factory
 
-from .identifiers import random_credit_code
-from .models import Enterprise, Industry, OrgUnit, Programme, Role, RoleKind, User
-
-_rng = random.Random(20240307)
+from . import clock
+from .identifiers import make_credit_code, organization_code_check_char
+from .models import Enterprise, Indicator, Industry, OrgUnit, Programme, Role, RoleKind, Target, User
 
 
 class OrgUnitFactory(factory.django.DjangoModelFactory):
@@ -29,6 +30,35 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
         _set_path(unit)
         unit.save(update_fields=["path", "depth"])
         return unit
+
+
+class DistrictFactory(OrgUnitFactory):
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    kind = OrgUnit.Kind.DISTRICT
+
+
+class SubdistrictFactory(OrgUnitFactory):
+    name = factory.Sequence(lambda n: f"测试街道{n}")
+    kind = OrgUnit.Kind.SUBDISTRICT
+    parent = factory.SubFactory(DistrictFactory)
+
+
+class VillageFactory(OrgUnitFactory):
+    name = factory.Sequence(lambda n: f"测试村{n}")
+    kind = OrgUnit.Kind.VILLAGE
+    parent = factory.SubFactory(SubdistrictFactory)
+
+
+class BureauFactory(OrgUnitFactory):
+    name = factory.Sequence(lambda n: f"测试局{n}")
+    kind = OrgUnit.Kind.BUREAU
+    parent = factory.SubFactory(DistrictFactory)
+
+
+class TeamFactory(OrgUnitFactory):
+    name = factory.Sequence(lambda n: f"专项督导检查组第{n}组")
+    kind = OrgUnit.Kind.TEAM
+    parent = factory.SubFactory(BureauFactory)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -60,14 +90,50 @@ def industry(name="新一代电子信息"):
     return Industry.objects.get(name=name)
 
 
+class IndustryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Industry
+
+    code = factory.Sequence(lambda n: f"TIND{n:04d}")
+    name = factory.Sequence(lambda n: f"测试产业{n}")
+    tier = Industry.Tier.OTHER
+
+
+def credit_code(n, region="440704"):
+    """The n-th valid 统一社会信用代码 of the factories: 91 (企业), the region, an "MA" body
+    numbered n, both check characters right (GB 11714 and GB 32100)."""
+    body = f"MA{n % 10**6:06d}"
+    return make_credit_code(f"91{region}{body}{organization_code_check_char(body)}")
+
+
 class EnterpriseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enterprise
 
     name = factory.Sequence(lambda n: f"江门市测试{n}号科技有限公司")
-    credit_code = factory.LazyFunction(lambda: random_credit_code(_rng))
+    credit_code = factory.Sequence(credit_code)
     city = "江门"
     size = Enterprise.Size.MEDIUM
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    code = factory.Sequence(lambda n: f"test_indicator_{n}")
+    name = factory.Sequence(lambda n: f"测试指标{n}")
+    programme = Programme.INVESTMENT
+    unit_label = "万元"
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    unit = factory.SubFactory(SubdistrictFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = factory.LazyFunction(lambda: clock.today().year)
+    value = Decimal("100")
 
 
 def user_with_role(kind=RoleKind.OPERATOR, programme=Programme.INVESTMENT, unit=None, **user_kwargs):
