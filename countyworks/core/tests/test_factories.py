@@ -87,6 +87,42 @@ def test_core_factory_saves_a_valid_instance(model_label):
     _check(model_label)
 
 
+def _programme_flows():
+    from importlib.util import find_spec
+
+    from countyworks.core import workflow
+
+    for label in PROGRAMME_APPS:
+        for module in ("flows", "workflows"):
+            name = f"{apps.get_app_config(label).name}.{module}"
+            if find_spec(name):
+                importlib.import_module(name)
+    return sorted((f for f in workflow.flows().values() if f.name.split(".")[0] in PROGRAMME_APPS),
+                  key=lambda f: f.name)
+
+
+def _flow_model(flow):
+    """The flowed model: the flow's `model`, else the one its name names ("households.identification")."""
+    return apps.get_model(flow.model or flow.name)
+
+
+def test_every_programme_flow_is_found():
+    assert {_flow_model(f)._meta.label for f in _programme_flows()} >= {
+        "investment.Lead", "investment.ServiceRequest", "dispatch.Submission", "reporting.Bulletin",
+        "rural.GreeningPlan", "safety.Hazard", "households.Identification", "households.Elimination"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flow", _programme_flows(), ids=lambda f: f.name)
+def test_flowed_records_are_made_in_their_initial_state(flow):
+    """The first state of the flow, which is the status field's default (what a service creates)."""
+    made = _factory_for(_flow_model(flow)._meta.label)()
+    field = type(made)._meta.get_field(flow.field)
+    initial = next(iter(flow.states))
+    assert field.default == initial
+    assert getattr(type(made)._default_manager.get(pk=made.pk), flow.field) == initial
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("model_label", ["investment.Project", "safety.Hazard", "households.Member"])
 def test_factories_make_distinct_instances(model_label):
