@@ -80,14 +80,21 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):
-    """A 未报送 reminder of an assigned unit for this week."""
+    """A 未报送 reminder of a village of the form's district for this week; the village is added
+    to the form's units."""
 
     class Meta:
         model = Reminder
+        skip_postgeneration_save = True
 
     form = factory.SubFactory(ReportFormFactory)
     unit = factory.SubFactory(VillageFactory, parent=factory.SubFactory(
         SubdistrictFactory, parent=factory.SelfAttribute("...form.owner")))
     week_start = factory.LazyFunction(this_monday)
     reason = Reminder.Reason.MISSING
-    channels = "site"
+    channels = "站内"
+
+    @factory.post_generation
+    def _assigned(obj, create, extracted, **kwargs):
+        if create:
+            obj.form.units.add(obj.unit)

@@ -33,6 +33,12 @@ def _next(queryset, field):
     return (queryset.aggregate(m=Max(field))["m"] or 0) + 1
 
 
+def _assign(campaign, team, obj):
+    """Put the team on the campaign (if not yet) with the object assigned to it."""
+    assignment, _ = CampaignTeam.objects.get_or_create(campaign=campaign, team=team)
+    assignment.assigned_objects.add(obj)
+
+
 class ObjectCategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ObjectCategory
@@ -140,8 +146,7 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def _assigned(obj, create, extracted, **kwargs):
         if create:
-            assignment, _ = CampaignTeam.objects.get_or_create(campaign=obj.campaign, team=obj.team)
-            assignment.assigned_objects.add(obj.object)
+            _assign(obj.campaign, obj.team, obj.object)
 
 
 class InspectionResultFactory(factory.django.DjangoModelFactory):
@@ -156,10 +161,12 @@ class InspectionResultFactory(factory.django.DjangoModelFactory):
 
 
 class HazardFactory(factory.django.DjangoModelFactory):
-    """A general hazard found today in the object's area, to be rectified in 15 days."""
+    """A general hazard found today in the object's area, to be rectified in 15 days, by a team
+    put on the campaign with the object assigned to it."""
 
     class Meta:
         model = Hazard
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"TH{n:06d}")
     campaign = factory.SubFactory(CampaignFactory)
@@ -172,6 +179,11 @@ class HazardFactory(factory.django.DjangoModelFactory):
     requirement = "立即清理"
     found_on = factory.LazyFunction(_today)
     deadline = factory.LazyAttribute(lambda o: o.found_on + timedelta(days=15))
+
+    @factory.post_generation
+    def _assigned(obj, create, extracted, **kwargs):
+        if create:
+            _assign(obj.campaign, obj.team, obj.object)
 
 
 class HazardExtensionFactory(factory.django.DjangoModelFactory):
