@@ -1,20 +1,19 @@
-import random
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from countyworks.core.factories import OrgUnitFactory, user_with_role
-from countyworks.core.identifiers import random_id_number
 from countyworks.core.models import OrgUnit, Programme, Role, RoleKind
+from countyworks.households.factories import new_id_number
 
 P = Programme.HOUSEHOLDS
 K = OrgUnit.Kind
-_rng = random.Random(4407)
 
 
 def new_id():
-    return random_id_number(_rng)
+    """A fresh valid ID number (a factory sequence: households.factories.IdNumberFactory)."""
+    return new_id_number()
 
 
 @dataclass

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, user_with_role
+from countyworks.core.factories import OrgUnitFactory, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
-from countyworks.investment.models import Milestone, Project
+from countyworks.investment.factories import ProjectFactory
+from countyworks.investment.models import Project
 
 
 @pytest.fixture
@@ -26,15 +27,11 @@ def manager(tree):
     return user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, tree["district"])
 
 
-_seq = iter(range(1, 10**6))
-
-
 def make_project(unit, amount, signed, kind=Project.Kind.NEW, name=None):
-    n = next(_seq)
-    p = Project.objects.create(code=f"T{n:06d}", name=name or f"项目{n}", enterprise=EnterpriseFactory(),
-                               planned_investment=Decimal(str(amount)), unit=unit, signed_date=signed, kind=kind)
-    Milestone.objects.create(project=p, kind=Milestone.Kind.SIGNED, actual_date=signed, planned_date=signed)
-    return p
+    """A signed project with its 签约 node (investment.factories.ProjectFactory)."""
+    extra = {"name": name} if name else {}
+    return ProjectFactory(unit=unit, planned_investment=Decimal(str(amount)), signed_date=signed, kind=kind,
+                          signed_milestone=True, **extra)
 
 
 @pytest.fixture
