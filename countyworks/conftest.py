@@ -19,3 +19,12 @@ def _media_and_data(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # tests run inside one transaction that never commits: checkpoint the audit chain at once
     settings.AUDIT_CHECKPOINT_ON_COMMIT = False
+
+
+@pytest.fixture
+def org_tree(db):
+    """The shared org tree (core.factories.org_tree): district → 甲街道 (甲一村, 甲二社区), 乙街道
+    (乙一村), 测试局 → 测试检查组. App fixtures build their worlds on the same builder."""
+    from countyworks.core.factories import org_tree as build
+
+    return build()

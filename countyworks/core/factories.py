@@ -75,6 +75,50 @@ class TeamFactory(OrgUnitFactory):
     parent = factory.SubFactory(BureauFactory)
 
 
+# --- the org tree every app's tests share ----------------------------------------------------------------
+
+K = OrgUnit.Kind
+# slot → (parent slot, kind, default name); the shape of a county in miniature
+TREE_SLOTS = {
+    "district": (None, K.DISTRICT, "测试区"),
+    "a": ("district", K.SUBDISTRICT, "甲街道"),
+    "b": ("district", K.SUBDISTRICT, "乙街道"),
+    "a1": ("a", K.VILLAGE, "甲一村"),
+    "a2": ("a", K.COMMUNITY, "甲二社区"),
+    "b1": ("b", K.VILLAGE, "乙一村"),
+    "bureau": ("district", K.BUREAU, "测试局"),
+    "team": ("bureau", K.TEAM, "测试检查组"),
+}
+
+
+class OrgTree(dict):
+    """The units of `org_tree`, by slot (tree["a1"] or tree.a1)."""
+
+    __getattr__ = dict.__getitem__
+
+
+def org_tree(*slots, names=None, codes=None, kinds=None):
+    """A district → two subdistricts (a, b) → villages/communities (a1, a2 under a; b1 under b),
+    a bureau with a team: the one org-tree builder of the tests (the `org_tree` fixture is the
+    default one). `slots` picks which units exist (default all; a unit's parent is always made);
+    `names`, `codes`, `kinds` override a slot's name, code and kind (a team slot may be a
+    field office, a community a village)."""
+    names, codes, kinds = names or {}, codes or {}, kinds or {}
+    wanted = set(slots or TREE_SLOTS)
+    for slot in list(wanted):
+        while (parent := TREE_SLOTS[slot][0]) is not None:
+            wanted.add(parent)
+            slot = parent
+    tree = OrgTree()
+    for slot, (parent, kind, name) in TREE_SLOTS.items():
+        if slot not in wanted:
+            continue
+        extra = {"code": codes[slot]} if slot in codes else {}
+        tree[slot] = OrgUnitFactory(name=names.get(slot, name), kind=kinds.get(slot, kind),
+                                    parent=tree[parent] if parent else None, **extra)
+    return tree
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

@@ -12,8 +12,8 @@ from countyworks.core.audit import audit_log
 from countyworks.core.factories import (
     TEST_PASSWORD,
     EnterpriseFactory,
-    OrgUnitFactory,
     UserFactory,
+    org_tree,
     user_with_role,
 )
 from countyworks.core.identifiers import random_credit_code
@@ -38,13 +38,13 @@ K = OrgUnit.Kind
 
 def two_subdistricts():
     """江海区 with 礼乐街道 (向前村, 英南村) and 外海街道 (金溪社区)."""
-    district = OrgUnitFactory(code="440704000000", name="江海区", kind=K.DISTRICT)
-    lile = OrgUnitFactory(code="440704003000", name="礼乐街道", parent=district)
-    waihai = OrgUnitFactory(code="440704002000", name="外海街道", parent=district)
-    xiangqian = OrgUnitFactory(code="440704003201", name="向前村", kind=K.VILLAGE, parent=lile)
-    yingnan = OrgUnitFactory(code="440704003202", name="英南村", kind=K.VILLAGE, parent=lile)
-    jinxi = OrgUnitFactory(code="440704002001", name="金溪社区", kind=K.COMMUNITY, parent=waihai)
-    return district, lile, waihai, xiangqian, yingnan, jinxi
+    t = org_tree("a1", "a2", "b1",
+                 names={"district": "江海区", "a": "礼乐街道", "b": "外海街道", "a1": "向前村", "a2": "英南村",
+                        "b1": "金溪社区"},
+                 codes={"district": "440704000000", "a": "440704003000", "b": "440704002000", "a1": "440704003201",
+                        "a2": "440704003202", "b1": "440704002001"},
+                 kinds={"a2": K.VILLAGE, "b1": K.COMMUNITY})
+    return t.district, t.a, t.b, t.a1, t.a2, t.b1
 
 
 def enterprise_form(ent=None, **overrides):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from countyworks.core.factories import OrgUnitFactory, user_with_role
+from countyworks.core.factories import org_tree, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.dispatch.models import ReportForm
 
@@ -22,12 +22,9 @@ RULES = [
 
 @pytest.fixture
 def world(db):
-    district = OrgUnitFactory(name="测试区", kind=OrgUnit.Kind.DISTRICT)
-    sub = OrgUnitFactory(name="甲街道", parent=district)
-    other = OrgUnitFactory(name="乙街道", parent=district)
-    v1 = OrgUnitFactory(name="一村", parent=sub, kind=OrgUnit.Kind.VILLAGE)
-    v2 = OrgUnitFactory(name="二村", parent=sub, kind=OrgUnit.Kind.VILLAGE)
-    v3 = OrgUnitFactory(name="三村", parent=other, kind=OrgUnit.Kind.VILLAGE)
+    t = org_tree("a1", "a2", "b1", names={"a1": "一村", "a2": "二村", "b1": "三村"},
+                 kinds={"a2": OrgUnit.Kind.VILLAGE})
+    district, sub, other, v1, v2, v3 = t.district, t.a, t.b, t.a1, t.a2, t.b1
     form = ReportForm.objects.create(
         code="greening",
         name="乡村绿化周报",

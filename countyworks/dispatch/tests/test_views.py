@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from countyworks.core.factories import OrgUnitFactory, UserFactory, user_with_role
+from countyworks.core.factories import UserFactory, org_tree, user_with_role
 from countyworks.core.models import Attachment, AuditEntry, OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.demo.dispatch import GREENING_FIELDS, RULES
@@ -61,13 +61,13 @@ def post_data(figs, action="submit", text="本周组织群众植树。", **extra
 def jianghai():
     """江海区 → 礼乐街道 (向前村, 英南村), 外海街道 (金溪社区); the greening form of the three villages,
     five weeks of history each (submitted by the system), and the dispatch accounts."""
-    district = OrgUnitFactory(code="440704000000", name="江海区", kind=K.DISTRICT)
-    lile = OrgUnitFactory(code="440704003000", name="礼乐街道", parent=district)
-    waihai = OrgUnitFactory(code="440704002000", name="外海街道", parent=district)
-    xq = OrgUnitFactory(code="440704003201", name="向前村", parent=lile, kind=K.VILLAGE)
-    yn = OrgUnitFactory(code="440704003202", name="英南村", parent=lile, kind=K.VILLAGE)
-    jx = OrgUnitFactory(code="440704002001", name="金溪社区", parent=waihai, kind=K.VILLAGE)
-    bureau = OrgUnitFactory(code="JH-B02", name="区农业农村和水利局", parent=district, kind=K.BUREAU)
+    t = org_tree("a1", "a2", "b1", "bureau",
+                 names={"district": "江海区", "a": "礼乐街道", "b": "外海街道", "a1": "向前村", "a2": "英南村",
+                        "b1": "金溪社区", "bureau": "区农业农村和水利局"},
+                 codes={"district": "440704000000", "a": "440704003000", "b": "440704002000", "a1": "440704003201",
+                        "a2": "440704003202", "b1": "440704002001", "bureau": "JH-B02"},
+                 kinds={"a2": K.VILLAGE})
+    district, lile, waihai, xq, yn, jx, bureau = t.district, t.a, t.b, t.a1, t.a2, t.b1, t.bureau
     form = ReportForm.objects.create(
         code="greening",
         name="乡村绿化周报",

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from countyworks.core.factories import OrgUnitFactory, user_with_role
+from countyworks.core.factories import org_tree, user_with_role
 from countyworks.core.models import OrgUnit, Programme, Role, RoleKind
 from countyworks.households.factories import new_id_number
 
@@ -34,11 +34,8 @@ class HH:
 @pytest.fixture
 def hh(db, settings):
     settings.COUNTYWORKS_TODAY = "2024-03-20"
-    district = OrgUnitFactory(kind=K.DISTRICT, name="测试区")
-    town = OrgUnitFactory(kind=K.SUBDISTRICT, name="礼乐街道", parent=district)
-    village = OrgUnitFactory(kind=K.VILLAGE, name="向前村", parent=town)
-    other_town = OrgUnitFactory(kind=K.SUBDISTRICT, name="外海街道", parent=district)
-    other_village = OrgUnitFactory(kind=K.VILLAGE, name="麻三村", parent=other_town)
+    t = org_tree("a1", "b1", names={"a": "礼乐街道", "a1": "向前村", "b": "外海街道", "b1": "麻三村"})
+    district, town, village, other_town, other_village = t.district, t.a, t.a1, t.b, t.b1
     return HH(
         district=district, town=town, village=village, other_town=other_town, other_village=other_village,
         operator=user_with_role(RoleKind.OPERATOR, P, village, full_name="向前村填报员"),

@@ -4,22 +4,17 @@ from decimal import Decimal
 
 import pytest
 
-from countyworks.core.factories import OrgUnitFactory, user_with_role
-from countyworks.core.models import OrgUnit, Programme, RoleKind
+from countyworks.core.factories import org_tree, user_with_role
+from countyworks.core.models import Programme, RoleKind
 from countyworks.investment.factories import ProjectFactory
 from countyworks.investment.models import Project
 
 
 @pytest.fixture
 def tree(db):
-    """district → two subdistricts → a village each."""
-    district = OrgUnitFactory(name="测试区", kind=OrgUnit.Kind.DISTRICT)
-    a = OrgUnitFactory(name="甲街道", parent=district)
-    b = OrgUnitFactory(name="乙街道", parent=district)
-    va = OrgUnitFactory(name="甲一村", parent=a, kind=OrgUnit.Kind.VILLAGE)
-    vb = OrgUnitFactory(name="乙一村", parent=b, kind=OrgUnit.Kind.VILLAGE)
-    bureau = OrgUnitFactory(name="测试供电局", parent=district, kind=OrgUnit.Kind.BUREAU)
-    return {"district": district, "a": a, "b": b, "va": va, "vb": vb, "bureau": bureau}
+    """district → two subdistricts → a village each, and the power bureau (the shared org tree)."""
+    t = org_tree("a1", "b1", "bureau", names={"bureau": "测试供电局"})
+    return {"district": t.district, "a": t.a, "b": t.b, "va": t.a1, "vb": t.b1, "bureau": t.bureau}
 
 
 @pytest.fixture

@@ -9,7 +9,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, UserFactory, user_with_role
+from countyworks.core.factories import (
+    EnterpriseFactory,
+    OrgUnitFactory,
+    UserFactory,
+    org_tree,
+    user_with_role,
+)
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.investment import selectors, services
@@ -33,15 +39,14 @@ R = RoleKind
 
 def jianghai():
     """江海区 with 礼乐街道, 外海街道, 区投资促进中心 (驻深圳招商办事处 below it) and 江海供电局."""
-    district = OrgUnitFactory(code="440704000000", name="江海区", kind=K.DISTRICT)
-    return {
-        "district": district,
-        "lile": OrgUnitFactory(code="440704003000", name="礼乐街道", parent=district),
-        "waihai": OrgUnitFactory(code="440704002000", name="外海街道", parent=district),
-        "tzcj": (tzcj := OrgUnitFactory(code="JH-B08", name="区投资促进中心", kind=K.BUREAU, parent=district)),
-        "shenzhen": OrgUnitFactory(code="JH-F01", name="驻深圳招商办事处", kind=K.FIELD_OFFICE, parent=tzcj),
-        "power": OrgUnitFactory(code="JH-B10", name="江海供电局", kind=K.BUREAU, parent=district),
-    }
+    t = org_tree("a", "b", "team",
+                 names={"district": "江海区", "a": "礼乐街道", "b": "外海街道", "bureau": "区投资促进中心",
+                        "team": "驻深圳招商办事处"},
+                 codes={"district": "440704000000", "a": "440704003000", "b": "440704002000", "bureau": "JH-B08",
+                        "team": "JH-F01"},
+                 kinds={"team": K.FIELD_OFFICE})
+    return {"district": t.district, "lile": t.a, "waihai": t.b, "tzcj": t.bureau, "shenzhen": t.team,
+            "power": OrgUnitFactory(code="JH-B10", name="江海供电局", kind=K.BUREAU, parent=t.district)}
 
 
 def manager(units):

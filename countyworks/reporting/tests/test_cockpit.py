@@ -10,8 +10,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
-from countyworks.core.factories import OrgUnitFactory, UserFactory, user_with_role
-from countyworks.core.models import Indicator, OrgUnit, Programme, Role, RoleKind, Target
+from countyworks.core.factories import UserFactory, org_tree, user_with_role
+from countyworks.core.models import Indicator, Programme, Role, RoleKind, Target
 from countyworks.dispatch.models import ReportForm, Submission, Task
 from countyworks.investment.models import Milestone, ServiceRequest
 from countyworks.investment.selectors import investment_stats
@@ -27,16 +27,8 @@ URL = reverse("cockpit:index")
 
 @pytest.fixture
 def tree(db):
-    district = OrgUnitFactory(name="测试区", kind=OrgUnit.Kind.DISTRICT)
-    a = OrgUnitFactory(name="甲街道", parent=district)
-    b = OrgUnitFactory(name="乙街道", parent=district)
-    return {
-        "district": district,
-        "a": a,
-        "b": b,
-        "va": OrgUnitFactory(name="甲一村", parent=a, kind=OrgUnit.Kind.VILLAGE),
-        "vb": OrgUnitFactory(name="乙一村", parent=b, kind=OrgUnit.Kind.VILLAGE),
-    }
+    t = org_tree("a1", "b1")
+    return {"district": t.district, "a": t.a, "b": t.b, "va": t.a1, "vb": t.b1}
 
 
 @pytest.fixture

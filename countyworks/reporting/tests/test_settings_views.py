@@ -4,8 +4,8 @@ sets another unit's; every save is audited."""
 import pytest
 from django.urls import reverse
 
-from countyworks.core.factories import OrgUnitFactory, user_with_role
-from countyworks.core.models import AuditEntry, OrgUnit, Programme, RoleKind
+from countyworks.core.factories import org_tree, user_with_role
+from countyworks.core.models import AuditEntry, Programme, RoleKind
 from countyworks.reporting.bulletins import bulletin_build
 from countyworks.reporting.models import BulletinSetting
 
@@ -14,9 +14,8 @@ D = Programme.DISPATCH
 
 @pytest.fixture
 def tree(db):
-    top = OrgUnitFactory(name="某区", kind=OrgUnit.Kind.DISTRICT)
-    a = OrgUnitFactory(name="甲街道", parent=top)
-    b = OrgUnitFactory(name="乙街道", parent=top)
+    t = org_tree("a", "b", names={"district": "某区"})
+    top, a, b = t.district, t.a, t.b
     return {"top": top, "a": a, "b": b, "manager_a": user_with_role(RoleKind.MANAGER, D, a),
             "operator": user_with_role(RoleKind.OPERATOR, D, top)}
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from countyworks.core.factories import OrgUnitFactory, user_with_role
+from countyworks.core.factories import org_tree, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.dispatch.models import ReportForm
 from countyworks.rural import selectors
@@ -33,13 +33,8 @@ def _levels(request):
 
 @pytest.fixture
 def rw(db):
-    district = OrgUnitFactory(name="测试区", kind=K.DISTRICT)
-    a = OrgUnitFactory(name="甲街道", parent=district)
-    b = OrgUnitFactory(name="乙街道", parent=district)
-    bureau = OrgUnitFactory(name="区妇联", kind=K.BUREAU, parent=district)
-    v1 = OrgUnitFactory(name="一村", parent=a, kind=K.VILLAGE)
-    v2 = OrgUnitFactory(name="二村", parent=a, kind=K.COMMUNITY)
-    v3 = OrgUnitFactory(name="三村", parent=b, kind=K.VILLAGE)
+    t = org_tree("a1", "a2", "b1", "bureau", names={"a1": "一村", "a2": "二村", "b1": "三村", "bureau": "区妇联"})
+    district, a, b, bureau, v1, v2, v3 = t.district, t.a, t.b, t.bureau, t.a1, t.a2, t.b1
     form = ReportForm.objects.create(code="greening", name="乡村绿化周报", programme=P, owner=district,
                                      fields=[dict(f) for f in selectors.DEFAULT_FIELDS],
                                      rules=[dict(r) for r in selectors.DEFAULT_RULES], start_date=date(2024, 2, 19))

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from countyworks.core.factories import OrgUnitFactory, user_with_role
+from countyworks.core.factories import org_tree, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.rural import selectors, services
@@ -27,13 +27,10 @@ K, P, R = OrgUnit.Kind, Programme.RURAL, RoleKind
 
 
 def tree():
-    d = OrgUnitFactory(name="江海区", kind=K.DISTRICT)
-    lile = OrgUnitFactory(name="礼乐街道", parent=d)
-    waihai = OrgUnitFactory(name="外海街道", parent=d)
-    return {"d": d, "lile": lile, "waihai": waihai,
-            "xq": OrgUnitFactory(name="向前村", parent=lile, kind=K.VILLAGE),
-            "yn": OrgUnitFactory(name="英南村", parent=lile, kind=K.VILLAGE),
-            "jx": OrgUnitFactory(name="金溪社区", parent=waihai, kind=K.COMMUNITY)}
+    t = org_tree("a1", "a2", "b1", names={"district": "江海区", "a": "礼乐街道", "b": "外海街道", "a1": "向前村",
+                                          "a2": "英南村", "b1": "金溪社区"},
+                 kinds={"a2": K.VILLAGE, "b1": K.COMMUNITY})
+    return {"d": t.district, "lile": t.a, "waihai": t.b, "xq": t.a1, "yn": t.a2, "jx": t.b1}
 
 
 def world(**kw):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, user_with_role
+from countyworks.core.factories import EnterpriseFactory, OrgUnitFactory, org_tree, user_with_role
 from countyworks.core.models import OrgUnit, Programme, RoleKind
 from countyworks.safety import services
 from countyworks.safety.models import ObjectCategory
@@ -53,12 +53,12 @@ class Town:
 @pytest.fixture
 def town(db, settings):
     settings.COUNTYWORKS_TODAY = TODAY
-    district = OrgUnitFactory(code="440704000000", name="江海区", kind=K.DISTRICT)
-    waihai = OrgUnitFactory(code="440704002000", name="外海街道", parent=district)
-    lile = OrgUnitFactory(code="440704003000", name="礼乐街道", parent=district)
-    jinxi = OrgUnitFactory(code="440704002001", name="金溪社区", kind=K.COMMUNITY, parent=waihai)
-    zjj = OrgUnitFactory(code="JH-B04", name="区住建局(交通局)", kind=K.BUREAU, parent=district)
-    team3 = OrgUnitFactory(code="JH-T03", name="专项督导检查组第3组", kind=K.TEAM, parent=zjj)
+    t = org_tree("a1", "b", "team",
+                 names={"district": "江海区", "a": "外海街道", "b": "礼乐街道", "a1": "金溪社区",
+                        "bureau": "区住建局(交通局)", "team": "专项督导检查组第3组"},
+                 codes={"district": "440704000000", "a": "440704002000", "b": "440704003000", "a1": "440704002001",
+                        "bureau": "JH-B04", "team": "JH-T03"})
+    district, waihai, lile, jinxi, zjj, team3 = t.district, t.a, t.b, t.a1, t.bureau, t.team
     team5 = OrgUnitFactory(code="JH-T05", name="专项督导检查组第5组", kind=K.TEAM, parent=zjj)
     office = user_with_role(R.MANAGER, P, district, username="zjj")
     inspector3 = user_with_role(R.OPERATOR, P, team3, username="team3", full_name="张三")
