@@ -293,7 +293,8 @@ class EditConflict(Exception):
 
 
 def update_with_audit(obj, *, actor, fields, check=None, prepare=None, audit_fields=None, clean=True,
-                      clean_exclude=None, message="", expected_version=None, lock=True):
+                      clean_exclude=None, message="", expected_version=None, lock=True, m2m=None,
+                      snapshot_fn=None, before_save=None, object_repr=None):
     """The one way a service changes a record: lock the row, check, apply `fields`, check again,
     validate, save only when something changed, and write one UPDATE audit entry holding the
     {field: [before, after]} diff, all in the caller's transaction (or one of its own).
@@ -304,6 +305,11 @@ def update_with_audit(obj, *, actor, fields, check=None, prepare=None, audit_fie
     - `prepare(obj)` derives fields after they are applied (e.g. a done date when the status says done).
     - `audit_fields` limits what the diff (and so the change test) looks at; default every field.
     - `expected_version` (a `record_version` the editor read) raises EditConflict when stale.
+    - `m2m` {relation: records or None}: many-to-many sets applied after the save, in the same
+      diff (as sorted primary keys); None leaves a relation as it is.
+    - `snapshot_fn(obj)` replaces the field snapshot (e.g. one that masks personal data).
+    - `before_save(obj, before)` runs after validation, before the save (e.g. rewrite a subtree).
+    - `object_repr(obj)` names the record in the entry (default str(obj); personal data masked).
     Returns (obj, changes); `changes` is empty when nothing changed (then nothing is written)."""
     from django.core.exceptions import ValidationError
 
@@ -318,7 +324,15 @@ def update_with_audit(obj, *, actor, fields, check=None, prepare=None, audit_fie
             raise EditConflict(obj)
         if check is not None:
             check(obj)
-        before = snapshot(obj, audit_fields)
+        m2m = {k: v for k, v in (m2m or {}).items() if v is not None}
+
+        def state(o, relations=None):
+            snap = dict(snapshot_fn(o) if snapshot_fn else snapshot(o, audit_fields))
+            for name in m2m:
+                snap[name] = sorted(relations[name] if relations else getattr(o, name).values_list("pk", flat=True))
+            return snap
+
+        before = state(obj)
         for k, v in fields.items():
             setattr(obj, k, v)
         if prepare is not None:
@@ -327,10 +341,17 @@ def update_with_audit(obj, *, actor, fields, check=None, prepare=None, audit_fie
             check(obj)
         if clean:
             obj.full_clean(exclude=clean_exclude)
-        changes = diff(before, snapshot(obj, audit_fields))
+        wanted = {name: [getattr(x, "pk", x) for x in records] for name, records in m2m.items()}
+        changes = diff(before, state(obj, wanted))
         if changes:
+            if before_save is not None:
+                before_save(obj, before)
             obj.save()
-            audit_log(action=AuditAction.UPDATE, obj=obj, actor=actor, changes=changes, message=message)
+            for name in m2m:
+                if name in changes:
+                    getattr(obj, name).set(wanted[name])
+            audit_log(action=AuditAction.UPDATE, obj=obj, actor=actor, changes=changes, message=message,
+                      **({"object_repr": object_repr(obj)} if object_repr else {}))
     return obj, changes
 
 

@@ -85,26 +85,18 @@ def orgunit_update(*, unit, actor, **fields):
     """Change an org unit. Moving it under another parent rewrites the paths of its whole subtree
     in one UPDATE."""
     _require_sysadmin(actor)
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    before = snapshot(unit)
-    old_path = unit.path
-    for k, v in fields.items():
-        setattr(unit, k, v)
-    _refresh_parent_path(unit)
-    unit.full_clean(exclude=["path"])
-    if unit.parent_id != before["parent"]:
-        _set_path(unit)
-        new_path = unit.path
-        if new_path != old_path:
-            depth_delta = new_path.count("/") - old_path.count("/")
-            OrgUnit.objects.filter(path_q(old_path)).exclude(pk=unit.pk).update(
-                path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-                depth=F("depth") + depth_delta,
+
+    def move_subtree(u, before):  # the path is derived from the parent: the audit entry holds the parent
+        old_path = u.path
+        _set_path(u)
+        if u.path != old_path:
+            OrgUnit.objects.filter(path_q(old_path)).exclude(pk=u.pk).update(
+                path=Concat(Value(u.path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + u.path.count("/") - old_path.count("/"),
             )
-    unit.save()
-    changes = diff(before, snapshot(unit))
-    if changes:
-        audit_log(action=AuditAction.UPDATE, obj=unit, actor=actor, changes=changes)
+
+    unit, _ = update_with_audit(unit, actor=actor, fields=fields, prepare=_refresh_parent_path,
+                                clean_exclude=["path"], before_save=move_subtree)
     return unit
 
 

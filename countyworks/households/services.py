@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from countyworks.core import clock
-from countyworks.core.audit import audit_log, normalise
+from countyworks.core.audit import audit_log, normalise, update_with_audit
 from countyworks.core.identifiers import validate_id_number, validate_phone
 from countyworks.core.models import AuditAction, OrgUnit, Programme
 from countyworks.core.parsing import InvalidValue
@@ -158,29 +158,24 @@ def household_create(*, actor, unit, head_name, head_id_number, category=Househo
 
 @transaction.atomic
 def household_update(*, actor, household, **fields):
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    require_unit_in_scope(actor, household.unit, programme=P, action="change")
     if "status" in fields:
         raise ValidationError("监测状态请通过识别程序或风险消除程序修改")
-    if household.erased_at:
-        raise ValidationError("该户个人信息已删除，不能修改")
-    before = safe_snapshot(household)
     if "phone" in fields:
         fields["phone"] = _clean_phone(fields["phone"])
-        household.phone_index = crypto.blind_index(fields["phone"])
+        fields["phone_index"] = crypto.blind_index(fields["phone"])
     if "bank_account" in fields:
         fields["bank_account"] = _clean_bank(fields["bank_account"])
-    for k, v in fields.items():
-        setattr(household, k, v)
-    require_unit_in_scope(actor, household.unit, programme=P, action="change")
-    _require_village(household.unit)
-    household.full_clean()
-    changes = _changes(before, safe_snapshot(household))
-    if changes:
-        household.save()
-        if "head_name" in changes:
-            household.members.filter(relation=Member.Relation.HEAD).update(name=household.head_name)
-        _audit(AuditAction.UPDATE, household, actor, changes)
+
+    def check(h):
+        require_unit_in_scope(actor, h.unit, programme=P, action="change")
+        if h.erased_at:
+            raise ValidationError("该户个人信息已删除，不能修改")
+        _require_village(h.unit)
+
+    household, changes = update_with_audit(household, actor=actor, fields=fields, check=check,
+                                           snapshot_fn=safe_snapshot, object_repr=audit_repr)
+    if "head_name" in changes:
+        household.members.filter(relation=Member.Relation.HEAD).update(name=household.head_name)
     return household
 
 

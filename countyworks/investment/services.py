@@ -120,24 +120,9 @@ def activity_create(*, actor, unit, kind, date, title, enterprises=(), leads=(),
 def activity_update(*, activity, actor, enterprises=None, other_units=None, **fields):
     """Change an activity recorded by a unit in the actor's scope (also when moving it to
     another unit, which must be in scope too)."""
-    act = Activity.objects.select_for_update().get(pk=activity.pk)
-    require_unit_in_scope(actor, act.unit, programme=P, action="change")
-    before = {**snapshot(act), "enterprises": sorted(act.enterprises.values_list("pk", flat=True)),
-              "other_units": sorted(act.other_units.values_list("pk", flat=True))}
-    for k, v in fields.items():
-        setattr(act, k, v)
-    require_unit_in_scope(actor, act.unit, programme=P, action="change")
-    act.full_clean()
-    act.save()
-    if enterprises is not None:
-        act.enterprises.set(enterprises)
-    if other_units is not None:
-        act.other_units.set(other_units)
-    after = {**snapshot(act), "enterprises": sorted(act.enterprises.values_list("pk", flat=True)),
-             "other_units": sorted(act.other_units.values_list("pk", flat=True))}
-    changes = diff(before, after)
-    if changes:
-        audit_log(action=AuditAction.UPDATE, obj=act, actor=actor, changes=changes)
+    act, _ = update_with_audit(
+        activity, actor=actor, fields=fields, m2m={"enterprises": enterprises, "other_units": other_units},
+        check=lambda a: require_unit_in_scope(actor, a.unit, programme=P, action="change"))
     return act
 
 

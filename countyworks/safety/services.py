@@ -142,21 +142,16 @@ def campaign_create(*, actor, name, lead_bureau, start, end, categories=(), desc
 @transaction.atomic
 def campaign_update(*, campaign, actor, **fields):
     categories = fields.pop("categories", None)
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.routine:
-        raise ValidationError("日常检查不能修改")
     _require_office(actor)
-    require_unit_in_scope(actor, campaign.lead_bureau, programme=P, action="manage")
-    before = snapshot(campaign)
-    for k, v in fields.items():
-        setattr(campaign, k, v.strip() if isinstance(v, str) else v)
-    _check_campaign({"start": campaign.start, "end": campaign.end, "lead_bureau": campaign.lead_bureau})
-    require_unit_in_scope(actor, campaign.lead_bureau, programme=P, action="manage")
-    campaign.full_clean()
-    campaign.save()
-    if categories is not None:
-        campaign.categories.set(categories)
-    audit_log(action=AuditAction.UPDATE, obj=campaign, actor=actor, changes=diff(before, snapshot(campaign)))
+
+    def check(c):
+        if c.routine:
+            raise ValidationError("日常检查不能修改")
+        _check_campaign({"start": c.start, "end": c.end, "lead_bureau": c.lead_bureau})
+        require_unit_in_scope(actor, c.lead_bureau, programme=P, action="manage")
+
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    campaign, _ = update_with_audit(campaign, actor=actor, fields=fields, check=check, m2m={"categories": categories})
     return campaign
 
 
