@@ -18,6 +18,7 @@ from .models import (
     Industry,
     Notification,
     OrgUnit,
+    Person,
     Programme,
     Role,
     RoleKind,
@@ -132,6 +133,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"领导{n}")
+    post = "副区长"
+    unit = factory.SubFactory(DistrictFactory)
 
 
 class RoleFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from . import clock
 from .forms import DateInput
-from .models import AuditAction, AuditEntry, Enterprise, Industry, OrgUnit, Programme, Target, User
+from .models import AuditAction, AuditEntry, Enterprise, Industry, OrgUnit, Person, Programme, Target, User
 
 
 class OrgUnitFilter(df.FilterSet):
@@ -77,3 +77,15 @@ class AuditFilter(df.FilterSet):
 
     def search(self, qs, name, value):
         return qs.filter(Q(object_repr__icontains=value) | Q(message__icontains=value))
+
+
+class PersonFilter(df.FilterSet):
+    q = df.CharFilter(label="姓名或职务", method="search")
+    active = df.BooleanFilter(label="在任")
+
+    class Meta:
+        model = Person
+        fields = ["q", "active"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(name__icontains=value) | Q(post__icontains=value))

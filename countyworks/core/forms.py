@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from .identifiers import normalize_credit_code
-from .models import Enterprise, Indicator, OrgUnit, Programme, RoleKind, Target, User, path_q
+from .models import Enterprise, Indicator, OrgUnit, Person, Programme, RoleKind, Target, User, path_q
 
 
 class DateInput(forms.DateInput):
@@ -44,6 +44,38 @@ class EnterpriseForm(forms.ModelForm):
             return validate_phone(value)
         except InvalidValue as exc:
             raise forms.ValidationError(str(exc))
+
+
+def leader_field(current=None, label="包抓领导"):
+    """The choice of a leader in charge (包抓领导): the serving people of the register, and the
+    current one even when no longer serving (an old task keeps its leader)."""
+    from django.db.models import Q
+
+    qs = Person.objects.filter(Q(active=True) | Q(pk=getattr(current, "pk", current) or 0)).select_related("unit")
+    field = forms.ModelChoiceField(label=label, queryset=qs.order_by("sort_order", "name"), required=False,
+                                   help_text="从“基础数据 · 领导干部”中选择")
+    field.label_from_instance = lambda p: f"{p}（{p.unit.name}）"
+    return field
+
+
+class PersonForm(forms.ModelForm):
+    """A leading cadre: name, post, unit (of the manager's scope), an optional linked account."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "post", "unit", "user", "active", "sort_order"]
+
+    def __init__(self, *args, user, **kwargs):
+        from .scope import units_in_scope
+        from .unitpicker import UnitChoiceField
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(units_in_scope(user, programme=None, action="manage"), label="所在单位",
+                                              action="manage")
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["user"].label_from_instance = lambda u: f"{u.username}（{u.display_name}）"
+        self.fields["user"].required = False
+        self.fields["post"].required = True  # documents print name and post
 
 
 class UserForm(forms.ModelForm):

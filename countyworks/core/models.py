@@ -190,6 +190,47 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user, action="view"):
+        """The register of leading cadres is shared like the enterprise registry: anyone holding a
+        programme role reads it (a subdistrict's task may have a district leader in charge); a
+        programme manager changes the people of the units in their scope."""
+        from .scope import has_any_programme_role, scope_paths
+
+        if action == "view":
+            return self if has_any_programme_role(user) else self.none()
+        return _filter_paths(self, scope_paths(user, programme=None, action="manage"), "unit__path")
+
+
+class Person(models.Model):
+    """A leading cadre (包抓领导): a person with a post in a unit, who need not have an account
+    (a leader in charge of a task is often not a user); a person may be linked to one account.
+    Documents print the name and post ("郑丹辉 区委副书记、区长"), never an account's display text."""
+
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("职务", max_length=100, blank=True, help_text="如：区委副书记、区长")
+    unit = models.ForeignKey(OrgUnit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="people")
+    user = models.OneToOneField("User", verbose_name="关联账号", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="person")
+    active = models.BooleanField("在任", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导干部"
+        ordering = ["sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name", "post"], name="core_person_unique")]
+
+    def __str__(self):
+        return f"{self.name} {self.post}".strip()
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:person_update", args=[self.pk])
+
+
 class Role(models.Model):
     """A role held on an org unit for a programme, or a system-wide duty (三员: 系统管理员,
     安全管理员, 审计员) which has neither unit nor programme."""

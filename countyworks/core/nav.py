@@ -43,6 +43,7 @@ def navigation_for(user, path):
         basics.append(("orgunits", gettext_noop("组织机构"), reverse("core:orgunit_list")))
     if has_any_programme_role(user):
         basics.append(("enterprises", gettext_noop("企业名录"), reverse("core:enterprise_list")))
+        basics.append(("people", gettext_noop("领导干部"), reverse("core:person_list")))
         basics.append(("targets", gettext_noop("年度目标"), reverse("core:target_list")))
     if has_system_role(user, RoleKind.SYSADMIN):
         basics.append(("users", gettext_noop("用户与角色"), reverse("core:user_list")))

@@ -18,6 +18,7 @@ from .models import (
     AuditAction,
     Enterprise,
     OrgUnit,
+    Person,
     Role,
     RoleKind,
     Target,
@@ -149,6 +150,37 @@ def enterprise_update(*, enterprise, actor, **fields):
     _require_enterprise_writer(actor)
     ent, _ = update_with_audit(enterprise, actor=actor, fields=fields, audit_fields=_ENT_FIELDS)
     return ent
+
+
+# --- leading cadres (包抓领导) ---------------------------------------------------------------------------
+
+
+def _person_check(actor):
+    def check(person):
+        require_unit_in_scope(actor, person.unit, programme=None, action="manage")
+        if person.user_id and Person.objects.filter(user_id=person.user_id).exclude(pk=person.pk).exists():
+            raise ValidationError({"user": "该账号已关联其他领导干部"})
+
+    return check
+
+
+@transaction.atomic
+def person_create(*, actor, name, post, unit, user=None, active=True, sort_order=0):
+    """Add a leading cadre to the register; the unit must be in the actor's manage scope."""
+    person = Person(name=(name or "").strip(), post=(post or "").strip(), unit=unit, user=user, active=active,
+                    sort_order=sort_order)
+    _person_check(actor)(person)
+    person.full_clean()
+    person.save()
+    audit_log(action=AuditAction.CREATE, obj=person, actor=actor, changes=diff({}, snapshot(person)))
+    return person
+
+
+@transaction.atomic
+def person_update(*, person, actor, **fields):
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    person, _ = update_with_audit(person, actor=actor, fields=fields, check=_person_check(actor))
+    return person
 
 
 # --- users and roles -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from .identifiers import mask_phone
-from .models import AuditEntry, Enterprise, OrgUnit, Target, User
+from .models import AuditEntry, Enterprise, OrgUnit, Person, Target, User
 
 
 class OrgUnitTable(tables.Table):
@@ -34,6 +34,15 @@ class EnterpriseTable(tables.Table):
 
     def value_contact_phone(self, value):
         return mask_phone(value)
+
+
+class PersonTable(tables.Table):
+    name = tables.Column(linkify=True)
+    user = tables.Column(verbose_name="关联账号", accessor="user__username", default="—")
+
+    class Meta:
+        model = Person
+        fields = ["name", "post", "unit", "user", "active"]
 
 
 class UserTable(tables.Table):

@@ -19,13 +19,14 @@ from django.views.generic import DetailView, TemplateView
 
 from . import services
 from .audit import audit_verify
-from .filters import AuditFilter, EnterpriseFilter, OrgUnitFilter, TargetFilter, UserFilter
+from .filters import AuditFilter, EnterpriseFilter, OrgUnitFilter, PersonFilter, TargetFilter, UserFilter
 from .forms import (
     AttachmentForm,
     EnterpriseForm,
     ImportForm,
     OrgUnitForm,
     PasswordForm,
+    PersonForm,
     RoleForm,
     TargetForm,
     UserCreateForm,
@@ -38,6 +39,7 @@ from .models import (
     Enterprise,
     Notification,  # noqa: I001
     OrgUnit,
+    Person,
     Role,
     RoleKind,
     Target,
@@ -45,7 +47,7 @@ from .models import (
 )
 from .notifications import notifications_mark_read
 from .scope import has_any_programme_role, has_system_role, system_kinds
-from .tables import AuditTable, EnterpriseTable, OrgUnitTable, TargetTable, UserTable
+from .tables import AuditTable, EnterpriseTable, OrgUnitTable, PersonTable, TargetTable, UserTable
 from .viewmixins import (
     ANY_PROGRAMME,
     ScopedCreateView,
@@ -201,6 +203,56 @@ class EnterpriseUpdateView(ScopedUpdateView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+
+class PersonListView(ScopedListView):
+    """领导干部: the people who may be leaders in charge (包抓领导) of tasks and projects."""
+
+    model = Person
+    programme = ANY_PROGRAMME
+    table_class = PersonTable
+    filterset_class = PersonFilter
+    title = export_name = "领导干部"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "user")
+
+    def get_create_url(self):
+        return reverse("core:person_create") if has_any_programme_role(self.request.user, "manage") else None
+
+
+class PersonCreateView(ScopedCreateView):
+    model = Person
+    programme = ANY_PROGRAMME
+    action = "manage"
+    form_class = PersonForm
+    title = "登记领导干部"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        return services.person_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("core:person_list")
+
+
+class PersonUpdateView(ScopedUpdateView):
+    model = Person
+    programme = ANY_PROGRAMME
+    action = "manage"
+    form_class = PersonForm
+    title = "修改领导干部信息"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        return services.person_update(person=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("core:person_list")
 
 
 class EnterpriseAttachmentView(ScopedMixin, View):

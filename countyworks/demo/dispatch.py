@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from countyworks.core.models import OrgUnit, User
+from countyworks.core.models import OrgUnit, Person, User
+from countyworks.core.services import person_create
 from countyworks.dispatch import services as svc
 from countyworks.dispatch.models import ReportForm, Submission, Task
 from countyworks.reporting import services as reporting_svc
@@ -125,7 +126,13 @@ def load_greening(units, users):
 def load_tasks(units, users):
     if Task.objects.exists():
         return
-    leader = users["quzhang"]
+    district = units["440704000000"]
+    people = {}
+    for name, post, account in (("郑丹辉", "区委副书记、区长", users["quzhang"]),
+                                ("谭金玲", "副区长、市公安局江海分局局长", None)):
+        people[name] = Person.objects.filter(name=name, unit=district).first() or person_create(
+            actor=None, name=name, post=post, unit=district, user=account)
+    leaders = {"investment": people["郑丹辉"], "rural": people["谭金玲"], "safety": people["郑丹辉"]}
     specs = [
         ("investment", "一季度引进亿元以上产业项目不少于15个", "JH-B08", "亿元以上项目数", 15, 15, date(2024, 3, 31), "done"),
         ("investment", "完成驻点招商办事处年度外出招商活动100次", "JH-F01", "外出招商活动(次)", 100, 46, date(2024, 12, 31), "open"),
@@ -136,7 +143,7 @@ def load_tasks(units, users):
     ]
     for programme, title, code, indicator, target, progress, deadline, status in specs:
         t = svc.task_create(actor=None, programme=programme, title=title, unit=units[code], deadline=deadline,
-                            leader=leader, indicator=indicator, target=Decimal(target), progress=Decimal(progress))
+                            leader=leaders[programme], indicator=indicator, target=Decimal(target), progress=Decimal(progress))
         if status == "done":
             svc.task_update(task=t, actor=None, status="done", done_date=deadline - timedelta(days=2))
 

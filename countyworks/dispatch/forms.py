@@ -5,10 +5,9 @@ from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 
-from countyworks.core.forms import DateInput
-from countyworks.core.models import OrgUnit, Programme, RoleKind, User
+from countyworks.core.forms import DateInput, leader_field
+from countyworks.core.models import OrgUnit, Programme
 from countyworks.core.scope import units_in_scope
 from countyworks.core.unitpicker import UnitChoiceField as CoreUnitChoiceField
 
@@ -137,15 +136,6 @@ class ReopenForm(forms.Form):
 # --- tasks ---------------------------------------------------------------------------------------
 
 
-def leader_choices():
-    return User.objects.filter(is_active=True, roles__kind=RoleKind.LEADER).distinct().order_by("username")
-
-
-class LeaderChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
 class TaskForm(forms.ModelForm):
     """Managers create and edit tasks within their scope."""
 
@@ -173,12 +163,7 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label="责任单位", queryset=dispatch_units(user, "manage"))
-        leaders = leader_choices()
-        if self.instance.pk and self.instance.leader_id:
-            leaders = User.objects.filter(
-                Q(pk__in=leaders.values("pk")) | Q(pk=self.instance.leader_id)
-            ).distinct()
-        self.fields["leader"] = LeaderChoiceField(label="包抓领导", queryset=leaders, required=False)
+        self.fields["leader"] = leader_field(self.instance.leader_id if self.instance.pk else None)
         if not self.instance.pk:
             del self.fields["status"], self.fields["done_date"]
 

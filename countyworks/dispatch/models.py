@@ -146,12 +146,12 @@ class Task(models.Model):
     title = models.CharField("任务", max_length=200)
     unit = models.ForeignKey(OrgUnit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="tasks")
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "core.Person",
         verbose_name="包抓领导",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        on_delete=models.PROTECT,
+        related_name="tasks",
     )
     indicator = models.CharField("指标", max_length=100, blank=True)
     target = models.DecimalField("目标值", max_digits=14, decimal_places=2, null=True, blank=True)

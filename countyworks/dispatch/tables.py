@@ -118,7 +118,7 @@ class TaskTable(tables.Table):
         return record.get_status_display() + ("（逾期）" if late else "")
 
     def render_leader(self, value):
-        return value.display_name
+        return str(value)
 
     def render_target(self, value):
         return _num(value)

@@ -5,7 +5,7 @@ service function called from the view."""
 from django import forms
 
 from countyworks.core import clock
-from countyworks.core.forms import DateInput
+from countyworks.core.forms import DateInput, leader_field
 from countyworks.core.identifiers import normalize_credit_code, validate_credit_code
 from countyworks.core.models import Enterprise, Industry, OrgUnit, Programme, User
 from countyworks.core.parsing import InvalidValue
@@ -272,7 +272,7 @@ class ProjectForm(forms.ModelForm):
         if "industry" in self.fields:
             self.fields["industry"].queryset = Industry.objects.filter(active=True)
         people = investment_people()
-        self.fields["leader"] = PersonChoiceField(label="包抓领导", queryset=people, required=False)
+        self.fields["leader"] = leader_field(self.instance.leader_id if self.instance.pk else None)
         self.fields["officer"] = PersonChoiceField(label="服务专员", queryset=people, required=False)
 
 

@@ -272,8 +272,8 @@ class Project(models.Model):
     unit = models.ForeignKey(OrgUnit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="projects")
     signed_date = models.DateField("签约日期", db_index=True)
     agreement = models.CharField("协议类型", max_length=20, choices=Agreement.choices, default=Agreement.INVESTMENT)
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="包抓领导", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    leader = models.ForeignKey("core.Person", verbose_name="包抓领导", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="projects")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="服务专员", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

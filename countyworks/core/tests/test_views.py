@@ -541,3 +541,48 @@ class TestSecurityViews(ViewContract):
             actions=[(lambda u: reverse("core:security"), {"username": "locked_clerk"})],
             writes_tested_by="test_security_admin_unlocks_a_locked_account",
         )
+
+
+# --- leading cadres (包抓领导) ----------------------------------------------------------------------------
+
+
+class TestPersonViews(ViewContract):
+    """The register of leading cadres: read by every programme user, kept by the managers of the
+    units in their scope."""
+
+    covers = {"core:person_list", "core:person_create", "core:person_update"}
+
+    def make_world(self):
+        from countyworks.core.factories import PersonFactory
+        from countyworks.core.models import Person
+
+        district, lile, waihai, *_ = two_subdistricts()
+        self.other = PersonFactory(name="外海书记", post="街道党工委书记", unit=waihai)
+        data = {"name": "李礼乐", "post": "街道党工委副书记、办事处主任", "unit": lile.pk, "user": "",
+                "active": "on", "sort_order": 0}
+        return World(
+            permitted=user_with_role(RoleKind.MANAGER, Programme.RURAL, lile),
+            outsider=UserFactory(),
+            own=PersonFactory(name="陈礼乐", post="街道党工委书记", unit=lile),
+            foreign=None,  # the register is read by all programme users: see the test below for writes
+            list_url=reverse("core:person_list"),
+            create_url=reverse("core:person_create"), create_data=data,
+            update_url=lambda p: reverse("core:person_update", args=[p.pk]),
+            update_data=lambda p: {**data, "name": p.name, "post": "街道党工委书记（兼）"},
+            list_text=lambda p: p.name,
+            model=Person, created_fields={"name": "李礼乐", "post": "街道党工委副书记、办事处主任", "unit_id": lile.pk},
+            foreign_create_data={**data, "unit": waihai.pk},
+            read_only=user_with_role(RoleKind.LEADER, Programme.RURAL, district),
+        )
+
+    def test_another_units_person_is_not_editable(self, client, world):
+        client.force_login(world.permitted)
+        url = reverse("core:person_update", args=[self.other.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"name": "改名", "post": "x", "unit": self.other.unit_id}).status_code == 404
+        assert client.get(world.list_url).content.decode().count("外海书记") == 1  # but it is listed
+
+    def test_post_is_required(self, client, world):
+        client.force_login(world.permitted)
+        resp = client.post(world.create_url, {**world.create_data, "post": ""})
+        assert resp.status_code == 200 and "post" in resp.context["form"].errors

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from countyworks.core.factories import UserFactory, org_tree, user_with_role
+from countyworks.core.factories import PersonFactory, UserFactory, org_tree, user_with_role
 from countyworks.core.models import Attachment, AuditEntry, OrgUnit, Programme, RoleKind
 from countyworks.core.testing import ViewContract, World
 from countyworks.demo.dispatch import GREENING_FIELDS, RULES
@@ -189,6 +189,7 @@ class TestTaskViews(ViewContract):
         )
         boss = user_with_role(R.MANAGER, D, w["lile"])
         leader = user_with_role(R.LEADER, D, w["district"], full_name="区长")
+        person = PersonFactory(name="郑丹辉", post="区委副书记、区长", unit=w["district"], user=leader)
         return World(
             permitted=boss,
             outsider=UserFactory(),
@@ -201,7 +202,7 @@ class TestTaskViews(ViewContract):
                 "programme": "rural",
                 "title": "建立网格化管护机制全覆盖",
                 "unit": w["xq"].pk,
-                "leader": leader.pk,
+                "leader": person.pk,
                 "indicator": "覆盖村(社区)数",
                 "target": "4",
                 "progress": "1",
@@ -224,7 +225,7 @@ class TestTaskViews(ViewContract):
             },
             list_text=lambda t: t.title,
             model=Task,
-            created_fields={"title": "建立网格化管护机制全覆盖", "unit_id": w["xq"].pk, "leader_id": leader.pk,
+            created_fields={"title": "建立网格化管护机制全覆盖", "unit_id": w["xq"].pk, "leader_id": person.pk,
                             "indicator": "覆盖村(社区)数"},
             foreign_create_data={"programme": "rural", "title": "越权任务", "unit": w["waihai"].pk, "leader": "",
                                  "indicator": "", "target": "1", "progress": "0",
@@ -605,3 +606,23 @@ def test_standalone_html_has_no_links_or_external_assets(jh):
     html = render_to_string("reporting/bulletin_standalone.html", {"content": b.content, "links": False})
     assert b.title in html and "<style>" in html
     assert "<a " not in html and "<link" not in html and "<script" not in html
+
+
+def test_bulletin_names_the_leader_by_name_and_post_not_an_account(client, jh):
+    """The overdue-task table prints "郑丹辉 区委副书记、区长", never the account's display text."""
+    from countyworks.core.factories import PersonFactory
+
+    account = user_with_role(R.LEADER, D, jh["district"], full_name="区长（领导驾驶舱）")
+    person = PersonFactory(name="郑丹辉", post="区委副书记、区长", unit=jh["district"], user=account)
+    task = services.task_create(actor=None, programme="rural", title="逾期的植树任务", unit=jh["lile"],
+                                deadline=timezone.localdate() - timedelta(days=5), leader=person)
+    b = reporting_services.bulletin_create(programme="rural", period=f"{timezone.localdate():%Y-%m}",
+                                           unit=jh["district"], actor=None)
+    import json
+
+    table = next(bl for bl in b.content["blocks"] if bl["type"] == "table" and "逾期重点任务" in bl.get("title", ""))
+    text = json.dumps(table, ensure_ascii=False)
+    assert "郑丹辉 区委副书记、区长" in text and "领导驾驶舱" not in text
+    client.force_login(jh["manager"])
+    page = client.get(reverse("dispatch:task_detail", args=[task.pk])).content.decode()
+    assert "郑丹辉 区委副书记、区长" in page and "区长（领导驾驶舱）" not in page
