@@ -782,8 +782,10 @@ class LeadSignView(InvestmentView, ServiceFormView):
 
     def get_initial(self):
         lead = self.lead
+        # no signing date by default: signing is irreversible and the date counts in every statistic,
+        # so the clerk types the date on the agreement (a default of today would be one click away)
         return {"name": lead.title, "planned_investment": lead.intended_investment, "unit": lead.unit,
-                "signed_date": clock.today(), "officer": lead.officer}
+                "officer": lead.officer}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

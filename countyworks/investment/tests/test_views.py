@@ -669,3 +669,20 @@ def test_project_list_shows_overdue_milestones_and_sorts_by_them(client, setting
     sorted_page = client.get(reverse("investment:project_list") + "?sort=-overdue_count").content.decode()
     assert sorted_page.index("甲级迟滞测试工程") < sorted_page.index("乙级如期测试工程")
     assert "逾期 1 项" in sorted_page
+
+
+def test_signing_form_has_no_default_date(client):
+    """Signing is irreversible: the date is typed from the agreement, never pre-filled with today."""
+    u = jianghai()
+    boss = manager(u)
+    lead = approved_lead(u["lile"], boss)
+    client.force_login(boss)
+    resp = client.get(reverse("investment:lead_sign", args=[lead.pk]))
+    assert resp.status_code == 200
+    form = resp.context["form"]
+    assert not form["signed_date"].value()
+    resp = client.post(reverse("investment:lead_sign", args=[lead.pk]),
+                       {"name": lead.title, "planned_investment": "30000", "kind": "new", "agreement": "investment",
+                        "unit": lead.unit_id, "leader": "", "officer": "", "signed_date": ""})
+    assert resp.status_code == 200 and "signed_date" in resp.context["form"].errors
+    assert not Project.objects.filter(lead=lead).exists()
