@@ -62,7 +62,6 @@ def _figure_sql(vendor, code):
 
 def floor(root, through, period_weeks):
     """The bulletin's tables straight from SQL. Returns plain numbers and id lists."""
-    from countyworks.rural.bulletin import VILLAGE_TABLE_MAX as GREENING_TABLE_MAX
     from django.db import connection
     from django.utils import timezone
     from investment_stats import prefix_range, sql_floor
@@ -70,6 +69,7 @@ def floor(root, through, period_weeks):
     from countyworks.core.models import OrgUnit
     from countyworks.dispatch.models import ReportForm, Submission
     from countyworks.investment.models import UNIT_1B, UNIT_100M, Milestone, Project
+    from countyworks.rural.bulletin import VILLAGE_TABLE_MAX as GREENING_TABLE_MAX
 
     U, P, S = OrgUnit._meta.db_table, Project._meta.db_table, Submission._meta.db_table
     FU = ReportForm.units.through._meta.db_table
@@ -261,7 +261,7 @@ def check(content, fl) -> list[str]:
         eq(f"green.unit.{uid} ids", f["ids"], sorted(u["ids"]))
         if len(bad) > 20:
             break
-    eq("green.unit figures", sum(1 for k in F if k.startswith("green.unit.")), len(g["rows"]))
+    eq("green.unit figures", sum(1 for k in F if re.fullmatch(r"green\.unit\.\d+", k)), len(g["rows"]))
     table = next((b for b in content["blocks"] if b.get("key") == "green.by_unit"), None)
     want = [(u["rank"], u["name"], u["seedlings_secured"], u["trees_planted"], u["training"]) for u in g["rows"].values()]
     got = [] if table is None else [(x[0]["num"], x[1]["text"], x[2]["num"], x[3]["num"], x[5]["num"]) for x in table["rows"]]
@@ -274,7 +274,7 @@ def check(content, fl) -> list[str]:
         eq("green.meeting_coverage", F["green.meeting_coverage"]["value"], g["meetings_held"])
         text = next("".join(x["text"] for x in b["runs"]) for b in content["blocks"] if b.get("type") == "paragraph"
                     and any(x.get("ref") == "green.meeting_coverage" for x in b["runs"]))
-        m = re.search(r"(\d+)个村（社区）中", text)
+        m = re.search(r"(\d+)个(?:填报)?村（社区）中", text)
         eq("assigned units", int(m[1]) if m else None, g["assigned"])
 
     r = fl["rates"]
@@ -327,14 +327,14 @@ def timed_once(fn):
 
 def child(db, a) -> dict:
     province.setup_django(db)
-    from countyworks.reporting.bulletins import Builder, bulletin_build
-    from countyworks.reporting.documents import render_docx
     from django.db import connection
 
     from countyworks.core.models import OrgUnit, Programme
     from countyworks.core.periods import Period
     from countyworks.dispatch.models import ReportForm
     from countyworks.dispatch.selectors import form_weeks
+    from countyworks.reporting.bulletins import Builder, bulletin_build
+    from countyworks.reporting.documents import render_docx
 
     meta = province.read_meta()
     root = OrgUnit.objects.get(parent__isnull=True)

@@ -64,14 +64,25 @@ def _new_page(browser, **context_kwargs):
                                   **context_kwargs)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+    # every browser test is also a Content-Security-Policy test: what the policy refused (an inline
+    # handler, a string evaluated as code, a script from elsewhere) fails the test at teardown
+    page.csp_violations = []
+    page.on("console", lambda msg: page.csp_violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
     return context, page
+
+
+def _close(context, page):
+    violations = list(page.csp_violations)
+    context.close()
+    assert not violations, "the page broke its Content-Security-Policy:\n" + "\n".join(violations[:10])
 
 
 @pytest.fixture
 def page(browser):
     context, page = _new_page(browser, viewport={"width": 1280, "height": 800})
     yield page
-    context.close()
+    _close(context, page)
 
 
 @pytest.fixture
@@ -79,7 +90,7 @@ def phone_page(browser):
     context, page = _new_page(browser, viewport={"width": 360, "height": 740}, device_scale_factor=2,
                               is_mobile=True, has_touch=True)
     yield page
-    context.close()
+    _close(context, page)
 
 
 def login(page, live_server, username, password, *, expect_success=True):

@@ -53,7 +53,11 @@ class SecurityHeadersMiddleware:
     browsers prefer over X-Frame-Options), no plugins, no <base> or form posts to other origins,
     and no camera/microphone/geolocation for scripts (file inputs still open the phone camera)."""
 
-    CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    # scripts only from our own static files (no inline handlers: core/static/core/actions.js reads
+    # data-confirm / data-print / data-back / data-autosubmit); inline style attributes stay allowed
+    CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+           "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; object-src 'none'; "
+           "base-uri 'self'; form-action 'self'")
     PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
     def __init__(self, get_response):
