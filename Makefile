@@ -34,6 +34,7 @@ test-pg: install  ## the suite on the local PostgreSQL
 
 lint: install
 	$(RUN) ruff check countyworks bench
+	$(RUN) bandit -q -c pyproject.toml -r countyworks --severity-level medium --confidence-level medium
 
 browser-deps:  ## Debian's chromium for the Playwright tests (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)

@@ -15,6 +15,7 @@ def fast_insert(model, fields, rows, *, batch=5000):
     opts = model._meta
     flds = [opts.get_field(f) for f in fields]
     cols = ", ".join(conn.ops.quote_name(f.column) for f in flds)
+    # identifiers quoted by the backend, every value a parameter
     sql = f"INSERT INTO {conn.ops.quote_name(opts.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(flds))})"
     preps = [f.get_db_prep_save for f in flds]
     count = 0
