@@ -62,8 +62,8 @@ def _float_decimal(value: float) -> Decimal:
 
 def _plain(d: Decimal) -> str:
     """Decimal as plain positional text without trailing zeros or exponent: 12000, 1.25."""
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
+    if d == d.to_integral_value():  # (quantize would fail beyond 28 digits: 1e300 is a cell value too)
+        return format(d.to_integral_value(), "f")
     return format(d.normalize(), "f")
 
 

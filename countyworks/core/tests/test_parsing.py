@@ -369,3 +369,15 @@ def test_parse_choice_non_string_values():
 
 def test_parse_choice_message_lists_labels():
     assert message(parse_choice, "停工", STATUS) == "“停工”不是有效选项，可选：在建、已完工、未开工"
+
+
+def test_huge_cell_numbers_are_text_or_a_message_never_an_exception():
+    """Found by the importer fuzz suite: a cell holding 1e300 raised decimal.InvalidOperation."""
+    from countyworks.core.parsing import InvalidValue, normalize_text, parse_decimal
+
+    assert normalize_text(1e300) == "1" + "0" * 300
+    assert normalize_text(12000.0) == "12000" and normalize_text(1.25) == "1.25"
+    try:
+        parse_decimal(1e300)
+    except InvalidValue as exc:
+        assert str(exc)
