@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import (
+            flows,  # noqa: F401  the 三员 grant flow
             importers,  # noqa: F401  register the core import kinds
             signals,  # noqa: F401  security events → audit log
         )

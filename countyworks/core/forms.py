@@ -111,6 +111,7 @@ class RoleForm(forms.Form):
     kind = forms.ChoiceField(label="角色", choices=RoleKind.choices)
     programme = forms.ChoiceField(label="业务", choices=[("", "（系统角色不填）")] + list(Programme.choices), required=False)
     unit = forms.ModelChoiceField(label="单位", queryset=OrgUnit.objects.order_by("path"), required=False)
+    reason = forms.CharField(label="理由（三员角色须填写，经安全管理员确认后生效）", max_length=300, required=False)
 
 
 class TargetForm(forms.ModelForm):

@@ -493,6 +493,51 @@ class Attachment(models.Model):
 # --- workflow history and notifications --------------------------------------------------------
 
 
+class RoleRequestQuerySet(models.QuerySet):
+    def visible_to(self, user, action="view"):
+        """The 系统管理员 and the 安全管理员 see the requests for 三员 duties; nobody else."""
+        from .scope import has_system_role
+
+        ok = has_system_role(user, RoleKind.SYSADMIN) or has_system_role(user, RoleKind.SECADMIN)
+        return self if ok else self.none()
+
+
+class RoleRequest(models.Model):
+    """A request to give an account one of the 三员 duties (系统管理员, 安全管理员, 审计员): made by
+    one person, confirmed by a 安全管理员 who is not that person (flows.ROLE_REQUEST); only the
+    confirmation grants the role."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "新建"
+        PENDING = "pending", "待安全管理员确认"
+        APPROVED = "approved", "已确认授予"
+        REJECTED = "rejected", "已驳回"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    user = models.ForeignKey("User", verbose_name="账号", on_delete=models.CASCADE, related_name="role_requests")
+    kind = models.CharField("三员角色", max_length=20, choices=[(k, RoleKind(k).label) for k in
+                                                            (RoleKind.SYSADMIN, RoleKind.SECADMIN, RoleKind.AUDITOR)])
+    reason = models.CharField("申请理由", max_length=300)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NEW)
+    requested_by = models.ForeignKey("User", verbose_name="申请人", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    objects = RoleRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "三员角色授予申请"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user.username} · {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:security") + f"#request-{self.pk}"
+
+
 class FlowTransition(models.Model):
     """One transition made through core.workflow: who moved which record from what to what, when
     and why. The UI lists these as the record's history."""

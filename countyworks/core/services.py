@@ -21,6 +21,7 @@ from .models import (
     Person,
     Role,
     RoleKind,
+    RoleRequest,
     Target,
     User,
     path_q,  # noqa: I001
@@ -230,15 +231,20 @@ def user_set_password(*, user, password, actor):
 
 
 @transaction.atomic
-def role_grant(*, user, kind, actor, programme="", unit=None):
+def role_grant(*, user, kind, actor, programme="", unit=None, confirmed_request=None):
     """Grant a role. Separation of duties (三员分立): one person holds at most one of the three
-    system roles, and the 系统管理员 cannot grant themself anything."""
+    system roles, and the 系统管理员 cannot grant themself anything. A 三员 duty is granted only
+    by the 安全管理员's confirmation of a request made by another person (role_request_create,
+    flows.ROLE_REQUEST); `actor=None` (installation, the demo) bootstraps without one."""
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied("不能给自己授予角色")
     if kind in SYSTEM_ROLE_KINDS:
         # a 三员 duty is granted by the 安全管理员, never by the 系统管理员
         if actor is not None and not has_system_role(actor, RoleKind.SECADMIN):
             raise PermissionDenied("三员角色只能由安全管理员授予")
+        if actor is not None and (confirmed_request is None or confirmed_request.user_id != user.pk
+                                  or confirmed_request.kind != kind):
+            raise PermissionDenied("三员角色须经申请并由另一名安全管理员确认后授予（两人办理）")
     else:
         _require_sysadmin(actor)
         if _is_trio(user):
@@ -257,6 +263,30 @@ def role_grant(*, user, kind, actor, programme="", unit=None):
               changes={"role": [None, str(role)]})
     user.__dict__.pop("_cw_roles", None)
     return role
+
+
+@transaction.atomic
+def role_request_create(*, user, kind, actor, reason):
+    """Ask for a 三员 duty for `user` (the 系统管理员 or a 安全管理员 asks; a 安全管理员 who is not
+    the asker confirms, which grants it). Checked now as far as it can be, so a request that
+    could never be granted is refused at once."""
+    from .flows import ROLE_REQUEST
+
+    if kind not in SYSTEM_ROLE_KINDS:
+        raise ValidationError({"kind": "只有三员角色需要申请确认"})
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied("不能为自己申请三员角色")
+    if _is_trio(user) or user.roles.exists():
+        raise ValidationError("三员分立：该账号已有其他角色，不能再担任三员角色")
+    if RoleRequest.objects.filter(user=user, status=RoleRequest.Status.PENDING).exists():
+        raise ValidationError("该账号已有一项待确认的三员角色申请")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写申请理由"})
+    req = RoleRequest.objects.create(user=user, kind=kind, reason=reason[:300], requested_by=actor)
+    audit_log(action=AuditAction.CREATE, obj=req, actor=actor, message=f"申请授予三员角色：{req}（{reason}）")
+    ROLE_REQUEST.apply(req, "request", actor=actor)
+    return req
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from .forms import (
 )
 from .importing import REGISTRY, errors_xlsx, export_xlsx, get_importer, run_import, template_xlsx
 from .models import (
+    SYSTEM_ROLE_KINDS,
     Attachment,
     AuditEntry,
     Enterprise,
@@ -42,6 +43,7 @@ from .models import (
     Person,
     Role,
     RoleKind,
+    RoleRequest,
     Target,
     User,
 )
@@ -403,9 +405,15 @@ class UserRoleView(SysadminMixin, View):
         else:
             form = RoleForm(request.POST)
             if form.is_valid():
+                data = dict(form.cleaned_data)
+                reason = data.pop("reason", "")
                 try:
-                    services.role_grant(user=account, actor=request.user, **form.cleaned_data)
-                    messages.success(request, "已授予角色")
+                    if data["kind"] in SYSTEM_ROLE_KINDS:  # two people: requested here, confirmed by a 安全管理员
+                        services.role_request_create(user=account, kind=data["kind"], actor=request.user, reason=reason)
+                        messages.success(request, "已提交三员角色申请，待另一名安全管理员在“安全管理”中确认后生效")
+                    else:
+                        services.role_grant(user=account, actor=request.user, **data)
+                        messages.success(request, "已授予角色")
                 except (ValidationError, PermissionDenied) as exc:
                     msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                     messages.error(request, "；".join(msgs))
@@ -441,6 +449,7 @@ class SecurityView(ScopedMixin, TemplateView):
 
         ctx = super().get_context_data(**kwargs)
         ctx["attempts"] = AccessAttempt.objects.order_by("-attempt_time")[:100]
+        ctx["role_requests"] = RoleRequest.objects.select_related("user", "requested_by")[:50]
         ctx["settings"] = {
             "连续失败锁定次数": settings.AXES_FAILURE_LIMIT,
             "锁定时长": settings.AXES_COOLOFF_TIME,

@@ -45,6 +45,7 @@ class Transition:
     notify: Callable[[Any, Any], Iterable] | None = None  # (obj, actor) → users to notify
     style: str = "primary"  # button style in the UI: primary / danger / secondary
     system: bool = False  # made by the platform (reminders, imports), never offered as a button
+    effect: Callable[[Any, Any], None] | None = None  # (obj, actor): what else the transition does, in its transaction
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Flow:
     unit: Callable[[Any], Any] | None = None  # the record's unit (for scope); default obj.unit
     describe: Callable[[Any], str] = str  # object_repr in the audit log
     url: Callable[[Any], str] | None = None  # where a notification points
+    system_roles: bool = False  # a flow of the 三员: `roles` are system duties, no programme or unit
     _by_name: dict = dc_field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -104,6 +106,12 @@ class Flow:
             return f"当前状态为“{self.state_label(state)}”，不能{t.label}"
         if user is None:  # the platform itself (a command run as system): scope is not checked
             return t.condition(obj) if t.condition else None
+        if self.system_roles:
+            from .scope import has_system_role
+
+            if not any(has_system_role(user, k) for k in (t.roles or ())):
+                return f"您没有{t.label}的权限"
+            return self._same_person(obj, t, user) or (t.condition(obj) if t.condition else None)
         unit = self._unit(obj)
         roles = [
             r
@@ -114,6 +122,16 @@ class Flow:
             roles = [r for r in roles if r.kind in t.roles]
         if not roles:
             return f"您没有{t.label}的权限"
+        same = self._same_person(obj, t, user)
+        if same:
+            return same
+        if t.condition:
+            msg = t.condition(obj)
+            if msg:
+                return msg
+        return None
+
+    def _same_person(self, obj, t, user):
         if t.not_same_as and obj.pk:
             done = set(
                 FlowTransitionQ.for_object(self, obj)
@@ -123,10 +141,6 @@ class Flow:
             if user.pk in done:
                 names = "、".join(self._by_name[n].label for n in t.not_same_as)
                 return f"{t.label}不能由办理“{names}”的同一人进行"
-        if t.condition:
-            msg = t.condition(obj)
-            if msg:
-                return msg
         return None
 
     def allowed(self, obj, user) -> list[Transition]:
@@ -197,6 +211,8 @@ class Flow:
                 + (f"（{reason}）" if reason else ""),
                 changes={self.field: [source, t.target], **{k: str(v) for k, v in (updates or {}).items()}},
             )
+            if t.effect:  # e.g. the confirmed grant of a 三员 duty; an error undoes the transition too
+                t.effect(obj, actor)
             if t.notify:
                 from .notifications import notify
 
