@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -78,7 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "countyworks.core.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "countyworks.core.middleware.AuditContextMiddleware",
@@ -222,6 +227,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # the audit chain's HMAC key lives outside the database (required in production)
+# Two-factor login (TOTP, django-otp): "required" — the 三员 and every district-level role must use
+# it (others may); "optional" — anyone may; production defaults to required.
+TWO_FACTOR = env.str("COUNTYWORKS_2FA", default="required" if PRODUCTION else "optional")
+OTP_TOTP_ISSUER = env.str("COUNTYWORKS_2FA_ISSUER", default="CountyWorks 县区工作台")
+
 AUDIT_KEY = env.str("COUNTYWORKS_AUDIT_KEY", default="")
 AUDIT_CHECKPOINT_FILE = env.str("COUNTYWORKS_AUDIT_CHECKPOINT_FILE", default="")
 AUDIT_RETENTION_DAYS = max(184, env.int("COUNTYWORKS_AUDIT_RETENTION_DAYS", default=184))

@@ -93,3 +93,31 @@ class SessionTouchMiddleware:
             if now - int(session.get(self.KEY, 0)) >= getattr(settings, "SESSION_TOUCH_INTERVAL", 60):
                 session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
         return response
+
+
+class TwoFactorMiddleware:
+    """After the password: an account with an authenticator is asked for its code before any page;
+    an account that must use one (core.twofactor.required_for) and has none is sent to set it up.
+    The login, logout, language, two-factor pages and static files stay open."""
+
+    OPEN = ("/login/", "/logout/", "/i18n/", "/core/2fa/", "/static/")  # API tokens are no session: DRF checks them
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.OPEN):
+            verified = getattr(user, "is_verified", lambda: False)()
+            if not verified:
+                from django.shortcuts import redirect
+                from django.urls import reverse
+                from django.utils.http import urlencode
+
+                from . import twofactor
+
+                if twofactor.enrolled(user):
+                    return redirect(reverse("core:twofactor_verify") + "?" + urlencode({"next": request.get_full_path()}))
+                if twofactor.required_for(user):
+                    return redirect(reverse("core:twofactor_setup"))
+        return self.get_response(request)

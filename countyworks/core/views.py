@@ -467,6 +467,16 @@ class SecurityView(ScopedMixin, TemplateView):
         from .audit import audit_log
         from .models import AuditAction
 
+        if request.POST.get("reset_2fa"):
+            from . import twofactor
+
+            account = User.objects.filter(username=request.POST["reset_2fa"]).first()
+            if account is None:
+                messages.error(request, "找不到该账号")
+            else:
+                twofactor.reset(account, request.user)
+                messages.success(request, f"已重置“{account.username}”的双因素认证：下次登录时重新设置")
+            return redirect("core:security")
         username = request.POST.get("username", "")
         count = reset(username=username) if username else 0
         audit_log(action=AuditAction.SECURITY, actor=request.user, object_type="core.user", object_repr=username,
@@ -730,3 +740,50 @@ def unit_search(request):
         action = "view"
     return JsonResponse({"results": search_units(request.user, request.GET.get("q", ""),
                                                  programme=programme, action=action)})
+
+
+# --- two-factor login (TOTP) ----------------------------------------------------------------------------
+
+
+@login_required
+def twofactor_setup(request):
+    """Set up the authenticator: scan the QR code (or type the key), confirm with a code, note the
+    recovery codes (shown once)."""
+    from . import twofactor
+
+    if twofactor.enrolled(request.user) and request.method == "GET" and "again" not in request.GET:
+        return render(request, "core/twofactor_setup.html", {"enrolled": True,
+                                                             "required": twofactor.required_for(request.user)})
+    if twofactor.enrolled(request.user) and not request.user.is_verified():
+        return redirect(reverse("core:twofactor_verify") + "?next=" + reverse("core:twofactor_setup"))
+    device = twofactor.pending_device(request.user)
+    ctx = {"device": device, "qr": twofactor.qr_svg(device), "secret": twofactor.secret_b32(device),
+           "required": twofactor.required_for(request.user)}
+    if request.method == "POST":
+        codes = twofactor.confirm(request.user, device, request.POST.get("token", ""))
+        if codes is None:
+            ctx["error"] = "验证码不正确：请输入身份验证器中当前显示的6位数字（注意手机时间须准确）"
+        else:
+            from django_otp import login as otp_login
+
+            otp_login(request, device)
+            return render(request, "core/twofactor_codes.html", {"codes": codes})
+    return render(request, "core/twofactor_setup.html", ctx)
+
+
+@login_required
+def twofactor_verify(request):
+    """The second step of the login: a code from the authenticator, or a recovery code."""
+    from . import twofactor
+
+    nxt = request.POST.get("next") or request.GET.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = reverse("home")
+    if not twofactor.enrolled(request.user):
+        return redirect(nxt)
+    error = ""
+    if request.method == "POST":
+        if twofactor.verify(request, request.POST.get("token", "")):
+            return redirect(nxt)
+        error = "验证码不正确或已使用过，请重新输入（连续输错后须稍等片刻再试）"
+    return render(request, "core/twofactor_verify.html", {"next": nxt, "error": error})

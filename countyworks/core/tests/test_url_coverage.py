@@ -21,6 +21,9 @@ EXEMPT = {
     "core:notifications": "every account's own notifications, no role needed (core/tests/test_services.py, "
                           "dispatch reminders)",
     "core:notification_open": "opens one's own notification only: another's is 404 (core/tests/test_services.py)",
+    "core:twofactor_setup": "one's own authenticator, open to every logged-in account before verification "
+                            "(core/tests/test_twofactor.py)",
+    "core:twofactor_verify": "the second login step of one's own account (core/tests/test_twofactor.py)",
     "core:unit_search": "the unit picker's search answers within the asker's own scope, no role needed "
                         "(core/tests/test_unitpicker.py)",
 }
