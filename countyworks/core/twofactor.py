@@ -48,7 +48,8 @@ def qr_svg(device) -> str:
 def secret_b32(device) -> str:
     import base64
 
-    return base64.b32encode(device.bin_key).decode().rstrip("=")
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i:i + 4] for i in range(0, len(key), 4))  # groups of four, as the apps show them
 
 
 def confirm(user, device, token) -> list[str] | None:

@@ -364,3 +364,35 @@ def test_confirm_and_print_buttons_work_under_the_csp(page, live_server):
     with page.expect_navigation():
         page.get_by_role("button", name="删除草稿").click()
     assert not Bulletin.objects.filter(pk=b.pk).exists()
+
+
+def test_two_factor_enrolment_and_login_on_a_phone(phone_page, live_server, settings):
+    """The district manager's first login under COUNTYWORKS_2FA=required, on a 360 px phone: set up
+    the authenticator (QR code and key shown), note the recovery codes, then log in again with one."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from countyworks.core.factories import TEST_PASSWORD, OrgUnitFactory, user_with_role
+    from countyworks.core.models import OrgUnit, Programme, RoleKind
+
+    settings.TWO_FACTOR = "required"
+    district = OrgUnitFactory(name="手机区", kind=OrgUnit.Kind.DISTRICT)
+    user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, district, username="otp_mgr")
+    page = phone_page
+    login(page, live_server, "otp_mgr", TEST_PASSWORD, expect_success=False)
+    assert "/core/2fa/setup/" in page.url
+    assert page.locator("#otp-qr svg").count() == 1 and page.locator("#otp-secret").inner_text()
+    screenshot(page, "twofactor_setup_360")
+    assert page.evaluate("document.documentElement.scrollWidth <= 360")  # nothing wider than the phone
+    device = TOTPDevice.objects.get(user__username="otp_mgr")
+    page.fill("#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    page.get_by_role("button", name="确认启用").click()
+    codes = page.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+    screenshot(page, "twofactor_codes_360")
+    page.context.clear_cookies()
+    login(page, live_server, "otp_mgr", TEST_PASSWORD, expect_success=False)
+    assert "/core/2fa/verify/" in page.url
+    page.fill("#id_token", codes[0])
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url(f"{live_server.url}/")
