@@ -8,7 +8,7 @@ from countyworks.core.audit import audit_log, diff, snapshot
 from countyworks.core.identifiers import validate_credit_code
 from countyworks.core.importing import Importer, RowError, register
 from countyworks.core.models import AuditAction, Enterprise, Indicator, Industry, OrgUnit, Programme, Target
-from countyworks.core.parsing import normalize_text, parse_amount_wan, parse_date, parse_decimal, parse_int
+from countyworks.core.parsing import normalize_text, parse_amount_wan, parse_date, parse_decimal, parse_year
 from countyworks.core.scope import programme_roles
 from countyworks.core.spreadsheets import Column
 from countyworks.core.unitnames import UnitResolver
@@ -237,7 +237,7 @@ class TargetImporter(Importer):
 
     def clean_row(self, v, err):
         def year(raw):
-            y = parse_int(raw)
+            y = parse_year(raw)
             if not 2000 <= y <= 2100:
                 raise RowError("年度应为四位年份")
             return y

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from countyworks.core.importing import Importer, RowError, register
 from countyworks.core.models import OrgUnit, Programme
-from countyworks.core.parsing import normalize_text, parse_date, parse_int
+from countyworks.core.parsing import normalize_text, parse_date, parse_int, parse_year
 from countyworks.core.scope import programme_roles, require_unit_in_scope, units_in_scope
 from countyworks.core.spreadsheets import Column
 from countyworks.core.unitnames import UnitResolver
@@ -227,7 +227,7 @@ class TypicalVillageImporter(RuralImporter):
             return self.levels[name]
 
         def year(raw):
-            y = parse_int(raw)
+            y = parse_year(raw)
             if y is not None and not 2000 <= y <= 2100:
                 raise RowError("认定年度不正确")
             return y
@@ -309,7 +309,7 @@ class GreeningPlanImporter(RuralImporter):
             return m
 
         def year(raw):
-            y = parse_int(raw)
+            y = parse_year(raw)
             if y is not None and not 2000 <= y <= 2100:
                 raise RowError("年度不正确")
             return y
