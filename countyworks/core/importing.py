@@ -120,8 +120,9 @@ class Importer(ABC):
 
     def warn(self, column, message):
         """Record a warning for the current row and `column` (shown in the preview, not an error)."""
-        if self._warn is not None:
-            self._warn(column, message)
+        warn = getattr(self, "_warn", None)  # a subclass __init__ may not call ours
+        if warn is not None:
+            warn(column, message)
 
     # -- hooks -------------------------------------------------------------------------------------
     def check_permission(self):  # noqa: B027 - optional hook: by default anyone may import

@@ -201,3 +201,23 @@ def test_orgunit_codes_compare_case_insensitively(tmp_path):
     assert street.parent == district and street.code == "jh01-a"
     assert OrgUnit.objects.get(name="向前村").parent == street
     assert OrgUnit.objects.filter(code__iexact="jh01").count() == 1
+
+
+# --------------------------------------------------------------------------- forms
+
+
+@pytest.mark.parametrize("typed, year", [("2024年", 2024), ("２０２４", 2024), ("2024", 2024), (" 2024 年 ", 2024)])
+def test_year_fields_of_forms_read_office_years(typed, year):
+    from countyworks.households.forms import LineForm
+
+    form = LineForm(data={"year": typed, "amount": "5000"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["year"] == year
+
+
+@pytest.mark.parametrize("typed, message", [("24年", "请填写四位年份"), ("1999", "2000")])
+def test_year_fields_of_forms_refuse(typed, message):
+    from countyworks.households.forms import LineForm
+
+    form = LineForm(data={"year": typed, "amount": "5000"})
+    assert not form.is_valid() and message in form.errors["year"][0]
