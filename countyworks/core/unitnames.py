@@ -1,10 +1,10 @@
 """Finding the org unit a spreadsheet cell names — the one resolver every importer uses.
 
 Offices write a unit by its code, by its name, or by its full official name: an optional
-higher-level prefix (广东省, 江门市 — any text ending in 省/市/区/县 that is not the name of
+higher-level prefix (某某省, 某某市 — any text ending in 省/市/区/县 that is not the name of
 another registered unit), then the names of the unit's ancestors (all of them, or the nearest
-ones), then its own name, with or without separators: "江门市江海区礼乐街道", "江海区 礼乐街道",
-"礼乐街道/向前村". Codes compare case-insensitively. A name or full name that fits more than one
+ones), then its own name, with or without separators: "某某市某某区甲街道", "某某区 甲街道",
+"甲街道/甲一村". Codes compare case-insensitively. A name or full name that fits more than one
 unit is an error asking for the code. Scope is not checked here: the importers do that.
 """
 
