@@ -12,6 +12,31 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class YearField(forms.IntegerField):
+    """A year as offices type it: 2024, "2024年", "２０２４" (core.parsing.parse_year), 2000–2100."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 8})
+
+    def __init__(self, **kwargs):
+        kwargs["min_value"], kwargs["max_value"] = 2000, 2100  # also over a model field's own 0–32767
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None), attrs.pop("max", None), attrs.pop("step", None)
+        return attrs
+
+    def to_python(self, value):
+        from .parsing import InvalidValue, parse_year
+
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_year(value)
+        except InvalidValue as exc:
+            raise forms.ValidationError(str(exc), code="invalid")
+
+
 class OrgUnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
@@ -118,6 +143,7 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["year", "unit", "indicator", "value"]
+        field_classes = {"year": YearField}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

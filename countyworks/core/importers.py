@@ -193,14 +193,18 @@ class OrgUnitImporter(Importer):
             raise PermissionDenied("仅系统管理员可以导入组织单位")
 
     def prepare(self, rows):
-        self.existing = {u.code: u for u in OrgUnit.objects.all()}
-        self.file_codes = {normalize_text(v.get("代码")) for _, v in rows}
+        # codes compare case-insensitively: "ab01" in a file is the registered unit "AB01"
+        self.existing = {u.code.casefold(): u for u in OrgUnit.objects.all()}
+        self.file_codes = {}
+        for _, v in rows:
+            code = normalize_text(v.get("代码")).replace(" ", "")
+            self.file_codes.setdefault(code.casefold(), code)
 
     def clean_row(self, v, err):
         from .parsing import parse_date
 
-        code = self.cell(v, "代码", self._code, err, required=True)
-        parent = self.cell(v, "上级代码", self._code, err)
+        code = self._canonical(self.cell(v, "代码", self._code, err, required=True))
+        parent = self._canonical(self.cell(v, "上级代码", self._code, err))
         data = {
             "code": code,
             "name": self.cell(v, "名称", _text(100), err, required=True),
@@ -211,11 +215,19 @@ class OrgUnitImporter(Importer):
         }
         if parent and parent == code:
             err("上级代码", "上级代码不能是本单位代码")
-        elif parent and parent not in self.existing and parent not in self.file_codes:
+        elif parent and parent.casefold() not in self.existing and parent.casefold() not in self.file_codes:
             err("上级代码", f"上级代码“{parent}”既不在文件中也未登记")
         if data["valid_from"] and data["valid_to"] and data["valid_to"] < data["valid_from"]:
             err("停用日期", "停用日期不能早于启用日期")
         return data
+
+    def _canonical(self, code):
+        """The code as registered (or as the file's own row writes it), whatever its case."""
+        if not code:
+            return code
+        if code.casefold() in self.existing:
+            return self.existing[code.casefold()].code
+        return self.file_codes.get(code.casefold(), code)
 
     @staticmethod
     def _code(raw):
@@ -239,7 +251,7 @@ class OrgUnitImporter(Importer):
 
         pending = {d["code"]: d for _, d in rows}
         created = updated = unchanged = 0
-        units = dict(self.existing)
+        units = {u.code: u for u in self.existing.values()}
         # topological order: a unit is written once its parent exists
         while pending:
             ready = [d for d in pending.values() if not d["parent_code"] or d["parent_code"] in units]
@@ -301,10 +313,9 @@ class UserImporter(Importer):
             raise PermissionDenied("仅系统管理员可以导入用户")
 
     def prepare(self, rows):
-        self.units = {}
-        for u in OrgUnit.objects.all():
-            self.units[u.code] = u
-            self.units.setdefault(u.name, u)
+        from .unitnames import UnitResolver
+
+        self.units = UnitResolver(not_found="找不到单位“{text}”")
         # 三员分立: who holds a 三员 duty now (a file may not add or remove one unless the importer is
         # the 安全管理员, nor change a 三员 account)
         self.trio = {}
@@ -313,10 +324,7 @@ class UserImporter(Importer):
         self.may_manage_trio = self.actor is None or has_system_role(self.actor, RoleKind.SECADMIN)
 
     def _unit(self, raw):
-        text = normalize_text(raw)
-        if text not in self.units:
-            raise RowError(f"找不到单位“{text}”")
-        return self.units[text]
+        return self.units.find(raw)
 
     def _roles(self, raw):
         roles = []

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from .audit import audit_log
 from .models import AuditAction
-from .parsing import InvalidValue
+from .parsing import InvalidValue, collect_notes
 from .spreadsheets import Column, SpreadsheetError, read_table, write_errors_xlsx, write_template, write_xlsx
 
 REGISTRY: dict[str, type["Importer"]] = {}
@@ -52,6 +52,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     skipped: list = field(default_factory=list)
     header_row: int | None = None
+    sheet: str = ""  # the worksheet read (a workbook may put a 填表说明 sheet first)
     title: str | None = None
     extra_columns: list = field(default_factory=list)
     total_rows: int = 0
@@ -60,16 +61,32 @@ class ImportReport:
     unchanged: int = 0
     committed: bool = False
     preview: list = field(default_factory=list)  # first rows as cleaned, for the web preview
+    # Values read but worth a second look (“约1.5亿”按15000万元读取): shown, never blocking.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.problems
 
-    def summary(self):
+    def headline(self):
+        """One line: the counts (or the number of problems), and how many warnings there are."""
         if not self.ok:
-            return f"发现{len(self.problems)}个问题，未导入任何数据"
-        verb = "已导入" if self.committed else "预览"
-        return f"{verb}{self.total_rows}行：新增{self.created}条，更新{self.updated}条，未变化{self.unchanged}条"
+            text = f"发现{len(self.problems)}个问题，未导入任何数据"
+        else:
+            verb = "已导入" if self.committed else "预览"
+            text = f"{verb}{self.total_rows}行：新增{self.created}条，更新{self.updated}条，未变化{self.unchanged}条"
+        return text + (f"；另有{len(self.warnings)}条提示" if self.warnings else "")
+
+    def summary(self):
+        """The headline, then one line per warning (the command line prints this)."""
+        return "\n".join([self.headline(), *self.warning_lines()])
+
+    def warning_lines(self, limit=200):
+        """The warnings as `第N行 列名: 消息` lines (at most `limit`, then a count of the rest)."""
+        lines = [f"提示：{w}" for w in self.warnings[:limit]]
+        if len(self.warnings) > limit:
+            lines.append(f"提示：另有{len(self.warnings) - limit}条未列出")
+        return lines
 
 
 class RowError(Exception):
@@ -99,6 +116,13 @@ class Importer(ABC):
 
     def __init__(self, actor):
         self.actor = actor
+        self._warn = None  # set by run_import for the row being cleaned
+
+    def warn(self, column, message):
+        """Record a warning for the current row and `column` (shown in the preview, not an error)."""
+        warn = getattr(self, "_warn", None)  # a subclass __init__ may not call ours
+        if warn is not None:
+            warn(column, message)
 
     # -- hooks -------------------------------------------------------------------------------------
     def check_permission(self):  # noqa: B027 - optional hook: by default anyone may import
@@ -161,9 +185,9 @@ class Importer(ABC):
         """Rows in the import layout (so an export re-imports with no changes)."""
 
     # -- shared helpers ----------------------------------------------------------------------------
-    @staticmethod
-    def cell(values, column, cleaner, err, *, required=False):
-        """Run one cleaner on one cell and route its InvalidValue to err(column, message)."""
+    def cell(self, values, column, cleaner, err, *, required=False):
+        """Run one cleaner on one cell and route its InvalidValue to err(column, message); the
+        notes its parsers leave (an approximate amount read at face value) become warnings."""
         from .parsing import is_blank
 
         raw = values.get(column)
@@ -172,11 +196,16 @@ class Importer(ABC):
                 err(column, "必填，不能为空")
             return None
         try:
-            return cleaner(raw)
+            with collect_notes() as notes:
+                value = cleaner(raw)
         except (InvalidValue, RowError) as exc:
             err(column, str(exc))
         except ValidationError as exc:
             err(column, "；".join(exc.messages))
+        else:
+            for note in notes:
+                self.warn(column, note)
+            return value
         return None
 
 
@@ -187,11 +216,11 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
     report = ImportReport(kind=kind, label=importer.label)
     importer.check_permission()
     try:
-        table = read_table(fileobj, filename, importer.columns)
+        table = read_table(fileobj, filename, importer.columns, sheet_name=importer.sheet_name)
     except SpreadsheetError as exc:
         report.problems.append(Problem(None, "", str(exc)))
         return report
-    report.header_row, report.title = table.header_row, table.title
+    report.header_row, report.title, report.sheet = table.header_row, table.title, table.sheet
     report.skipped, report.extra_columns = table.skipped, table.extra
     for name in table.missing:
         report.problems.append(Problem(table.header_row, name, "缺少此列（请使用导入模板）"))
@@ -209,7 +238,12 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
         def err(column, message, _row=row_no, _acc=row_problems):
             _acc.append(Problem(_row, column, message))
 
+        def warn(column, message, _row=row_no):
+            report.warnings.append(Problem(_row, column, message))
+
+        importer._warn = warn
         data = importer.clean_row(values, err)
+        importer._warn = None
         if not row_problems and data is not None:
             k = importer.key(data)
             if k in seen:
@@ -241,7 +275,7 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
                 audit_log(
                     action=AuditAction.IMPORT, actor=actor, object_type=f"import.{kind}",
                     object_repr=f"{importer.label}导入：{filename}"[:200],
-                    message=report.summary().replace("预览", "已导入"),
+                    message=report.headline().replace("预览", "已导入"),
                     changes={"file": filename, "rows": len(cleaned), "created": created, "updated": updated,
                              "unchanged": unchanged},
                 )
@@ -264,7 +298,9 @@ def template_xlsx(kind, fileobj, actor=None):
 
 
 def errors_xlsx(report, fileobj):
-    write_errors_xlsx(fileobj, [(p.row, p.column, p.message) for p in report.problems])
+    """The error report: every problem, then every warning (marked 提示) so none is lost."""
+    write_errors_xlsx(fileobj, [(p.row, p.column, p.message) for p in report.problems]
+                      + [(w.row, w.column, f"提示：{w.message}") for w in report.warnings])
 
 
 def export_xlsx(kind, fileobj, *, actor, queryset=None):

@@ -9,22 +9,28 @@ management commands and benchmarks alike.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "InvalidValue",
+    "collect_notes",
     "format_date",
     "is_blank",
     "normalize_text",
     "parse_amount_wan",
+    "parse_chinese_number",
     "parse_choice",
     "parse_date",
     "parse_decimal",
     "parse_int",
+    "parse_year",
 ]
 
 DATE_HINT = "请使用 2024-03-07 格式"
@@ -40,6 +46,30 @@ class InvalidValue(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+# --------------------------------------------------------------------------- notes
+
+# A parser that reads a value but wants the reader told how (an approximate amount taken at face
+# value) adds a note here; outside ``collect_notes`` notes are dropped.
+_NOTES: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("parsing_notes", default=None)
+
+
+@contextlib.contextmanager
+def collect_notes() -> Iterator[list[str]]:
+    """Collect the notes (warnings, not errors) of the parsers called inside the block."""
+    notes: list[str] = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+
+
+def _note(message: str) -> None:
+    notes = _NOTES.get()
+    if notes is not None:
+        notes.append(message)
 
 
 # --------------------------------------------------------------------------- text
@@ -110,6 +140,16 @@ _DATE_PATTERNS = [
     re.compile(r"(\d{4})()(\d{2})(\d{2})"),
 ]
 _SERIAL_TEXT = re.compile(r"(\d{5})(?:\.\d+)?")
+# A month without its day: 2024年3月, 2024年3月份, 2024-03, 2024/3, 2024.3 (a number in Excel too).
+_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月份?|[-/.]\s*(\d{1,2}))")
+
+
+def _month_only(text: str, value: object) -> None:
+    """Raise the "day is missing" message for a year-and-month where a day is required."""
+    m = _MONTH_ONLY.fullmatch(text)
+    if m and 1900 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2) or m.group(3)) <= 12:
+        example = f"{m.group(1)}-{int(m.group(2) or m.group(3)):02d}-15"
+        raise InvalidValue(f"日期“{_show(text)}”缺少日：请填写到日，如{example}", value)
 
 
 def _from_serial(serial: int, shown: str) -> dt.date:
@@ -141,7 +181,9 @@ def parse_date(value: object) -> dt.date | None:
     Text: ``2024-03-07``, ``2024/3/7``, ``2024.3.7``, ``2024年3月7日``,
     ``20240307``, each optionally followed by a time (``2024/3/7 9:30``), with
     full-width digits and stray spaces tolerated; 5-digit text 20000..80000 is an
-    Excel serial.  Impossible dates such as 2024-02-30 raise InvalidValue.
+    Excel serial.  Impossible dates such as 2024-02-30 raise InvalidValue; a
+    month without a day (``2024年3月``, ``2024-03``, a number 2024.03) raises
+    InvalidValue saying the day is missing.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -154,6 +196,8 @@ def parse_date(value: object) -> dt.date | None:
         number = _float_decimal(value) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
             raise InvalidValue(f"无法识别的日期“{shown}”，{DATE_HINT}", value)
+        if number != number.to_integral_value():
+            _month_only(shown, value)  # 2024.03 typed into a number cell
         if number == number.to_integral_value() and 19000101 <= number <= 29991231:
             return _ymd(shown[:4], shown[4:6], shown[6:8], shown)
         return _from_serial(int(number), shown)  # int() floors positive serials
@@ -164,6 +208,7 @@ def parse_date(value: object) -> dt.date | None:
     for pattern in _DATE_PATTERNS:
         if m := pattern.fullmatch(text):
             return _ymd(m.group(1), m.group(3), m.group(4), text)
+    _month_only(text, value)
     raise InvalidValue(f"无法识别的日期“{_show(text)}”，{DATE_HINT}", value)
 
 
@@ -236,12 +281,135 @@ def parse_int(value: object, *, allow_negative: bool = False) -> int | None:
     return int(number)
 
 
+# --------------------------------------------------------------------------- Chinese numerals
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3, "叁": 3,
+    "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
+    "九": 9, "玖": 9,
+}  # fmt: skip
+_CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_CN_CHARS = set(_CN_DIGITS) | set(_CN_SMALL) | set(_CN_BIG) | {"点", "點"}
+_CN_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\d]")
+
+
+def parse_chinese_number(text: str) -> Decimal:
+    """Chinese numerals (and Arabic digits mixed with 十百千万亿) → Decimal.
+
+    一千二百 → 1200, 壹亿 → 100000000, 一亿五千万 → 150000000, 两万 → 20000, 十五 → 15,
+    一千零五 → 1005, 一点五亿 → 150000000, 1亿5000万 → 150000000, 一万五 → 15000 (the unit
+    after a trailing digit is implied), and without any unit the digits are positional:
+    二〇二四 → 2024.  Capital forms 壹贰叁肆伍陆柒捌玖拾佰仟 and 〇/两 are accepted.
+    Anything else raises InvalidValue.
+    """
+    shown = _show(text)
+    bad = InvalidValue(f"无法识别的数字“{shown}”", text)
+    text = text.replace(" ", "")
+    if not text or any(not ch.isdigit() and ch not in _CN_CHARS and ch != "." for ch in text):
+        raise bad
+    if not any(ch in _CN_SMALL or ch in _CN_BIG for ch in text):  # positional: 二〇二四, 一点五
+        whole, _, frac = text.replace("點", "点").partition("点")
+        if not whole or (_ and not frac):
+            raise bad
+        try:
+            digits = "".join(str(_CN_DIGITS.get(ch, ch)) for ch in whole)
+            digits += "." + "".join(str(_CN_DIGITS.get(ch, ch)) for ch in frac) if frac else ""
+            return Decimal(digits)
+        except ArithmeticError:
+            raise bad from None
+    total = below_yi = section = Decimal(0)
+    current: Decimal | None = None
+    last_unit, after_unit = 0, False
+    tokens = _CN_TOKEN.findall(text)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        i += 1
+        if tok[0].isdigit() or tok in _CN_DIGITS:
+            if current is not None:
+                raise bad  # two numbers in a row: 一二百
+            if tok[0].isdigit():
+                current, after_unit = Decimal(tok), False
+            elif _CN_DIGITS[tok] == 0:
+                last_unit, after_unit = 0, False  # 一千零五: the zero only separates
+                continue
+            else:
+                current, after_unit = Decimal(_CN_DIGITS[tok]), last_unit > 10 and not tokens[i:]
+            if i < len(tokens) and tokens[i] in ("点", "點"):  # 一点五亿
+                frac = ""
+                i += 1
+                while i < len(tokens) and tokens[i] in _CN_DIGITS:
+                    frac += str(_CN_DIGITS[tokens[i]])
+                    i += 1
+                if not frac:
+                    raise bad
+                current += Decimal("0." + frac)
+        elif tok in _CN_SMALL:
+            section += (Decimal(1) if current is None else current) * _CN_SMALL[tok]
+            current, last_unit = None, _CN_SMALL[tok]
+        elif tok in _CN_BIG:
+            block = section + (current or 0)
+            if tok in ("万", "萬"):
+                if block == 0:
+                    raise bad
+                below_yi += block * _CN_BIG[tok]
+            else:
+                block += below_yi
+                if block == 0:
+                    raise bad
+                total += block * _CN_BIG[tok]
+                below_yi = Decimal(0)
+            section, current, last_unit = Decimal(0), None, _CN_BIG[tok]
+        else:
+            raise bad  # a stray 点
+    if current is not None and after_unit:  # 一万五 = 15000, 三百五 = 350
+        current *= Decimal(last_unit) / 10
+    return total + below_yi + section + (current or 0)
+
+
+# --------------------------------------------------------------------------- years
+
+_YEAR = re.compile(r"(\d{4})(?:\s*年度?)?")
+
+
+def parse_year(value: object) -> int | None:
+    """A year cell → int (blank → None): 2024, 2024.0, "2024", "2024年", "2024 年", "2024年度",
+    "２０２４", "二〇二四年".  Anything else (24, 2024.5, "2024-03") raises InvalidValue; the
+    caller checks the range it allows."""
+    if is_blank(value):
+        return None
+    text = normalize_text(value)
+    bad = InvalidValue(f"无法识别的年度“{_show(text)}”，请填写四位年份，如 2024", value)
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+        raise bad
+    if m := _YEAR.fullmatch(text):
+        return int(m.group(1))
+    cn = re.sub(r"\s*年度?$", "", text)
+    if cn and all(ch in _CN_DIGITS for ch in cn) and len(cn) == 4:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in cn))
+    raise bad
+
+
+# --------------------------------------------------------------------------- amounts
+
 # Longest suffix first; factor converts the unit into 万元.
 _AMOUNT_UNITS = [
     ("千万元", 1000), ("百万元", 100), ("亿元", 10000), ("万元", 1), ("千万", 1000), ("百万", 100),
     ("亿", 10000), ("万", 1), ("元", Decimal("0.0001")),
 ]  # fmt: skip
 _CURRENCY = re.compile(r"^(?:[¥￥]|RMB|CNY|人民币)\s*", re.IGNORECASE)
+# Words that make an amount approximate: 约1.5亿, 大约、近、将近1.5亿, 1.5亿左右, 1亿余元, 1亿多.
+_APPROX_BEFORE = re.compile(r"^(?:大约|约|将近|近|接近)\s*")
+_APPROX_AFTER = re.compile(r"\s*(?:左右|上下)$")
+_APPROX_INSIDE = re.compile(r"(?<=[\d十百千万亿拾佰仟萬億])\s*[余多]\s*(?=(?:[万亿萬億]?元?)$)")
+
+
+def _approximate(text: str) -> tuple[str, bool]:
+    """Strip the approximation words from an amount; report whether there were any."""
+    stripped = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
+    stripped = _APPROX_INSIDE.sub("", stripped)
+    return stripped, stripped != text
 
 
 def parse_amount_wan(value: object, *, allow_negative: bool = False) -> Decimal | None:
@@ -250,23 +418,50 @@ def parse_amount_wan(value: object, *, allow_negative: bool = False) -> Decimal 
     Bare numbers are taken to be 万元 already.  Text may carry a currency
     prefix (¥ ￥ RMB 人民币) and a unit suffix: 亿/亿元 (×10000), 千万 (×1000),
     百万 (×100), 万/万元 (×1), 元 (÷10000); plus full-width digits and thousands
-    separators.  The result is rounded half-up to 4 places (= 1 元) and
+    separators.  Chinese numerals are read (壹亿 → 10000, 一亿五千万 → 15000,
+    五千万元 → 5000; without 万/亿/元 they are 万元 like a bare number).  An
+    approximate amount (约1.5亿, 近1.5亿, 1.5亿左右, 1亿余元, 1亿多) is read at
+    face value and leaves a note (see ``collect_notes``): “约1.5亿”按15000万元读取
+    （原文为约数）.  The result is rounded half-up to 4 places (= 1 元) and
     printed without trailing zeros: '1.2亿' → Decimal('12000').
     """
     if is_blank(value):
         return None
     factor: Decimal | int = 1
     number_part: object = value
+    shown = normalize_text(value)
+    approximate = False
     if isinstance(value, str):
-        text = _CURRENCY.sub("", normalize_text(value))
+        text, approximate = _approximate(_CURRENCY.sub("", shown))
+        text = _CURRENCY.sub("", text)
+        whole = text
         for unit, unit_factor in _AMOUNT_UNITS:
             if text.endswith(unit):
                 text, factor = text[: -len(unit)].strip(), unit_factor
                 break
         number_part = text
-    number = _number(number_part, "金额", "1200（万元）或 1.2亿", shown=normalize_text(value))
+        if any(ch in _CN_CHARS for ch in text) and not _NUMBER.fullmatch(text):
+            number_part, factor = _chinese_amount(whole, shown), 1
+    number = _number(number_part, "金额", "1200（万元）或 1.2亿", shown=shown)
     _check_sign(number, allow_negative, "金额", value)
-    return Decimal(_plain((number * factor).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)))
+    result = Decimal(_plain((number * factor).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)))
+    if approximate:
+        _note(f"“{_show(shown)}”按{_plain(result)}万元读取（原文为约数）")
+    return result
+
+
+def _chinese_amount(text: str, shown: str) -> Decimal:
+    """An amount written with Chinese numerals → 万元: with 万/亿 or 元 the number is in 元
+    (一亿五千万 → 15000), without them it is 万元 already (五千 → 5000)."""
+    sign = -1 if text[:1] == "-" else 1
+    text = text.removesuffix("整")  # 壹佰万元整, as on a cheque
+    body = text.lstrip("+-").removesuffix("元")
+    in_yuan = text.endswith("元") or any(ch in _CN_BIG for ch in body)
+    try:
+        number = parse_chinese_number(body)
+    except InvalidValue:
+        raise InvalidValue(f"无法识别的金额“{_show(shown)}”，请填写数字，例如 1200（万元）或 1.2亿", shown) from None
+    return sign * (number / 10000 if in_yuan else number)
 
 
 # --------------------------------------------------------------------------- choices

@@ -32,6 +32,7 @@ __all__ = [
     "Table",
     "normalize_header",
     "read_rows",
+    "read_sheets",
     "read_table",
     "write_errors_xlsx",
     "write_template",
@@ -66,6 +67,7 @@ class Table:
     skipped: list[tuple[int, str]]
     rows: list[tuple[int, dict[str, Any]]]
     blank_rows: int = 0  # blank rows between data rows (not listed in ``skipped``)
+    sheet: str = ""  # the name of the sheet read ('' for a .csv file)
 
 
 class SpreadsheetError(Exception):
@@ -189,6 +191,15 @@ def _check_zip_limits(source: Any) -> None:
 
 
 def _calamine_rows(source: Any) -> Iterator[tuple[int, list]]:
+    for _, rows in _calamine_sheets(source):
+        return rows
+    raise SpreadsheetError("表格为空：所有工作表都没有内容")
+
+
+def _calamine_sheets(source: Any, prefer: str | None = None) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
+    """(name, rows) of every visible, non-empty worksheet, the one named ``prefer`` first. The
+    file is opened (and its limits checked, for every sheet) eagerly: a ``SpreadsheetError``
+    about the file is raised by this call; each sheet is loaded only when it is reached."""
     _check_zip_limits(source)
     try:
         if isinstance(source, str | os.PathLike):
@@ -197,37 +208,63 @@ def _calamine_rows(source: Any) -> Iterator[tuple[int, list]]:
             if hasattr(source, "seek"):
                 source.seek(0)
             book = python_calamine.CalamineWorkbook.from_filelike(source)
-        with book:
-            visible = [
-                i
-                for i, meta in enumerate(book.sheets_metadata)
-                if meta.visible == python_calamine.SheetVisibleEnum.Visible
-                and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-            ]
-            if not visible:
-                raise SpreadsheetError("文件中没有可见的工作表")
-            sheet = next((s for s in map(book.get_sheet_by_index, visible) if s.start is not None), None)
+        visible = [
+            (i, meta.name)
+            for i, meta in enumerate(book.sheets_metadata)
+            if meta.visible == python_calamine.SheetVisibleEnum.Visible
+            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+        if not visible:
+            book.close()
+            raise SpreadsheetError("文件中没有可见的工作表")
     except SpreadsheetError:
         raise
     except python_calamine.PasswordError:
         raise SpreadsheetError("文件设置了打开密码，请取消密码后重新上传")
     except Exception as exc:  # calamine raises assorted errors for broken files
-        try:
-            data = _read_bytes(source)
-        except Exception:
-            data = b""
-        if not data:
-            raise SpreadsheetError("文件为空，请检查后重新上传")
-        if _looks_encrypted(data):
-            raise SpreadsheetError("文件设置了打开密码，请取消密码后重新上传") from exc
-        if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
-            raise SpreadsheetError(
-                "文件实际上是网页（HTML）格式，请用 Excel 打开后另存为 .xlsx 再上传"
-            ) from exc
-        raise SpreadsheetError("无法读取文件：文件可能已损坏，或不是 Excel 表格") from exc
-    if sheet is None:
-        raise SpreadsheetError("表格为空：所有工作表都没有内容")
-    return _sheet_rows(sheet)
+        _broken(source, exc)
+    if prefer is not None:
+        wanted = normalize_header(prefer)
+        visible.sort(key=lambda item: normalize_header(item[1]) != wanted)  # stable: the rest keep their order
+    return _loaded_sheets(book, visible, source)
+
+
+def _loaded_sheets(book: Any, visible: list[tuple[int, str]], source: Any) -> Iterator[tuple[str, Iterator]]:
+    try:
+        for index, name in visible:
+            try:
+                sheet = book.get_sheet_by_index(index)
+            except Exception as exc:
+                _broken(source, exc)
+            if sheet.start is not None:
+                yield name, _sheet_rows(sheet)
+    finally:
+        book.close()
+
+
+def _broken(source: Any, exc: Exception):
+    """Raise the SpreadsheetError that says why calamine could not read the file."""
+    try:
+        data = _read_bytes(source)
+    except Exception:
+        data = b""
+    if not data:
+        raise SpreadsheetError("文件为空，请检查后重新上传")
+    if _looks_encrypted(data):
+        raise SpreadsheetError("文件设置了打开密码，请取消密码后重新上传") from exc
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        raise SpreadsheetError("文件实际上是网页（HTML）格式，请用 Excel 打开后另存为 .xlsx 再上传") from exc
+    raise SpreadsheetError("无法读取文件：文件可能已损坏，或不是 Excel 表格") from exc
+
+
+def read_sheets(source: Any, filename: str, prefer: str | None = None) -> Iterator[tuple[str, Iterator]]:
+    """(sheet name, rows as ``read_rows`` yields them) for every visible, non-empty worksheet,
+    ``prefer`` (a sheet name) first; a .csv file is one sheet named ''. Errors about the file
+    itself are raised by this call; the sheets are loaded one by one as they are reached."""
+    ext = _extension(filename)
+    if ext == ".csv":
+        return iter([("", _csv_rows(_read_bytes(source)))])
+    return _calamine_sheets(source, prefer)
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list]]:
@@ -364,9 +401,37 @@ def _header_label(upper: list | None, lower: list, j: int) -> str:
     return f"{up}/{low}" if up and low else (low or up)
 
 
-def read_table(source: Any, filename: str, columns: list[Column], *, max_header_scan: int = 30) -> Table:
+def _find_header(head: list, lookup: dict[str, str], required: set[str]) -> tuple[dict[str, int], int, bool] | None:
+    """The best header among the rows of ``head``: (mapping, last header row index, two rows?)."""
+    singles = [_assign([[normalize_header(v)] for v in cells], lookup) for _, cells in head]
+    best: tuple[dict[str, int], int, bool] | None = None
+    for i, single in enumerate(singles):
+        options = [(single, False)]
+        if i > 0:
+            pair = _assign(_pair_candidates(head[i - 1][1], head[i][1]), lookup)
+            if len(pair) > max(len(single), len(singles[i - 1])):
+                options.append((pair, True))
+        for mapping, two_rows in options:
+            if mapping.keys() & required and (best is None or len(mapping) > len(best[0])):
+                best = (mapping, i, two_rows)
+    return best
+
+
+def _is_guide(name: str) -> bool:
+    """A sheet of instructions (填表说明, 填写说明…): its examples must not be imported as data."""
+    return "说明" in name
+
+
+def read_table(
+    source: Any, filename: str, columns: list[Column], *, max_header_scan: int = 30, sheet_name: str | None = None
+) -> Table:
     """Locate the header among the first ``max_header_scan`` rows and read the data rows.
 
+    Sheets: every visible, non-empty sheet is looked at, ``sheet_name`` (the importer's own
+    sheet) first, then the others in workbook order, sheets named ``…说明`` last; the first
+    sheet whose header has every required column is read, else the first sheet with any
+    header (its missing columns are reported); when none has a header the error names the
+    sheets that were looked at. A 填表说明 sheet placed before the data is thus passed over.
     Header: the row (or pair of adjacent rows, see ``_pair_candidates``) matching the most
     expected columns by normalized name or alias; it must match at least one required
     column (any column if none is required); on ties the earliest, single row wins.
@@ -377,23 +442,40 @@ def read_table(source: Any, filename: str, columns: list[Column], *, max_header_
     """
     lookup = _lookup_table(columns)
     required = {c.name for c in columns if c.required} or {c.name for c in columns}
-    rows = read_rows(source, filename)
-    head = list(itertools.islice(rows, max_header_scan))
-
-    singles = [_assign([[normalize_header(v)] for v in cells], lookup) for _, cells in head]
-    best: tuple[dict[str, int], int, bool] | None = None  # (mapping, last header row index, two rows?)
-    for i, single in enumerate(singles):
-        options = [(single, False)]
-        if i > 0:
-            pair = _assign(_pair_candidates(head[i - 1][1], head[i][1]), lookup)
-            if len(pair) > max(len(single), len(singles[i - 1])):
-                options.append((pair, True))
-        for mapping, two_rows in options:
-            if mapping.keys() & required and (best is None or len(mapping) > len(best[0])):
-                best = (mapping, i, two_rows)
-    if best is None:
+    seen: list[str] = []
+    found = None  # (sheet name, head, rest of the rows, best)
+    partial = None
+    guides = []
+    for name, rows in read_sheets(source, filename, prefer=sheet_name):
+        if _is_guide(name) and name != sheet_name:
+            guides.append((name, rows))
+            continue
+        seen.append(name)
+        head = list(itertools.islice(rows, max_header_scan))
+        best = _find_header(head, lookup, required)
+        if best is not None and required <= best[0].keys():
+            found = (name, head, rows, best)
+            break
+        if best is not None and partial is None:
+            partial = (name, head, rows, best)
+    if found is None and partial is None:
+        for name, rows in guides:
+            seen.append(name)
+            head = list(itertools.islice(rows, max_header_scan))
+            best = _find_header(head, lookup, required)
+            if best is not None:
+                found = (name, head, rows, best)
+                break
+    found = found or partial
+    if not seen:
+        raise SpreadsheetError("表格为空：所有工作表都没有内容")
+    if found is None:
         names = "、".join(c.name for c in columns if c.name in required)
-        raise SpreadsheetError(f"未找到表头行：应包含列 {names}（请检查是否选错了表格或工作表）")
+        message = f"未找到表头行：应包含列 {names}（请检查是否选错了表格或工作表）"
+        if len(seen) > 1:
+            message = f"已查看工作表：{'、'.join(seen)}；均{message}"
+        raise SpreadsheetError(message)
+    sheet, head, rows, best = found
 
     mapping, hi, two_rows = best
     top = hi - 1 if two_rows else hi
@@ -413,6 +495,7 @@ def read_table(source: Any, filename: str, columns: list[Column], *, max_header_
                 break
 
     table = Table(
+        sheet=sheet,
         header_row=head[hi][0],
         title=title,
         mapping=mapping,

@@ -564,7 +564,7 @@ class ImportView(View):
                 report = run_import(kind, fh, request.POST.get("filename", path.name), actor=request.user, commit=True)
             if report.ok:
                 path.unlink(missing_ok=True)
-                messages.success(request, report.summary())
+                messages.success(request, report.headline())
                 return redirect(self.importer_list_url())
             return render(request, self.template_name, {"form": ImportForm(), "importer": self.importer,
                                                         "kind": kind, "report": report})

@@ -3,7 +3,7 @@
 from django import forms
 
 from countyworks.core import clock
-from countyworks.core.forms import DateInput
+from countyworks.core.forms import DateInput, YearField
 from countyworks.core.models import OrgUnit, Programme
 from countyworks.core.scope import units_in_scope
 
@@ -59,7 +59,7 @@ class MemberForm(forms.Form):
 
 
 class IncomeForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = YearField(label="年度")
     per_capita = forms.DecimalField(label="家庭人均纯收入(元)", min_value=0, max_digits=12, decimal_places=2)
     note = forms.CharField(label="说明", max_length=200, required=False)
 
@@ -69,7 +69,7 @@ class IncomeForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = YearField(label="年度")
     amount = forms.DecimalField(label="监测线(元/人·年)", min_value=1, max_digits=10, decimal_places=2)
     note = forms.CharField(label="依据", max_length=200, required=False)
 

@@ -13,6 +13,7 @@ from countyworks.core.models import OrgUnit, Programme
 from countyworks.core.parsing import normalize_text
 from countyworks.core.scope import programme_roles, require_unit_in_scope
 from countyworks.core.spreadsheets import Column
+from countyworks.core.unitnames import UnitResolver
 
 from . import crypto, services
 from .masking import mask
@@ -72,22 +73,16 @@ class HouseholdImporter(Importer):
             raise PermissionDenied("无权导入监测户")
 
     def prepare(self, rows):
-        self.units = {}
-        for u in OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]):
-            self.units[u.code] = u
-            self.units[u.name] = None if (u.name in self.units and self.units[u.name] != u) else u
+        self.units = UnitResolver(kinds={OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY},
+                                  not_found="找不到村（社区）“{text}”（填写名称或代码）",
+                                  ambiguous="村（社区）名称“{text}”不唯一，请填写代码")
         self.heads = {}
 
     def clean_row(self, v, err):
         c = self.cell
 
         def unit(raw):
-            text = normalize_text(raw)
-            if text not in self.units:
-                raise RowError(f"找不到村（社区）“{text}”（填写名称或代码）")
-            u = self.units[text]
-            if u is None:
-                raise RowError(f"村（社区）名称“{text}”不唯一，请填写代码")
+            u = self.units.find(raw)
             if self.actor is not None:
                 try:
                     require_unit_in_scope(self.actor, u, programme=P, action="change")

@@ -5,7 +5,7 @@ service function called from the view."""
 from django import forms
 
 from countyworks.core import clock
-from countyworks.core.forms import DateInput, leader_field
+from countyworks.core.forms import DateInput, YearField, leader_field
 from countyworks.core.identifiers import normalize_credit_code, validate_credit_code
 from countyworks.core.models import Enterprise, Industry, OrgUnit, Programme, User
 from countyworks.core.parsing import InvalidValue
@@ -351,7 +351,7 @@ class RatingForm(forms.Form):
 
 
 class StatsForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = YearField(label="年度")
     unit = UnitChoiceField(label="单位", queryset=OrgUnit.objects.none())
     through = forms.DateField(label="统计截止日", required=False, widget=DateInput())
 

@@ -8,9 +8,10 @@ from countyworks.core.audit import audit_log, diff, snapshot
 from countyworks.core.identifiers import validate_credit_code
 from countyworks.core.importing import Importer, RowError, register
 from countyworks.core.models import AuditAction, Enterprise, Indicator, Industry, OrgUnit, Programme, Target
-from countyworks.core.parsing import normalize_text, parse_amount_wan, parse_date, parse_decimal, parse_int
+from countyworks.core.parsing import normalize_text, parse_amount_wan, parse_date, parse_decimal, parse_year
 from countyworks.core.scope import programme_roles
 from countyworks.core.spreadsheets import Column
+from countyworks.core.unitnames import UnitResolver
 
 from .models import Milestone, Project
 
@@ -18,24 +19,6 @@ P = Programme.INVESTMENT
 KINDS = {"新建": Project.Kind.NEW, "增资扩产": Project.Kind.EXPANSION}
 DATE_MILESTONES = [("开工日期", Milestone.Kind.STARTED), ("建成日期", Milestone.Kind.COMPLETED),
                    ("投产日期", Milestone.Kind.PRODUCING)]
-
-
-def unit_lookup():
-    """Org units by code and by name; a name shared by two units is marked ambiguous."""
-    units = {}
-    for u in OrgUnit.objects.all():
-        units[u.code] = u
-        units[u.name] = None if (u.name in units and units[u.name] != u) else u
-    return units
-
-
-def resolve_unit(units, raw):
-    text = normalize_text(raw)
-    if text not in units:
-        raise RowError(f"找不到单位“{text}”（填写单位名称或代码）")
-    if units[text] is None:
-        raise RowError(f"单位名称“{text}”不唯一，请填写单位代码")
-    return units[text]
 
 
 @register
@@ -76,7 +59,7 @@ class ProjectImporter(Importer):
             raise PermissionDenied("无权导入招商项目")
 
     def prepare(self, rows):
-        self.units = unit_lookup()
+        self.units = UnitResolver()
         self.industries = {i.name: i for i in Industry.objects.all()}
 
     def clean_row(self, v, err):
@@ -101,7 +84,7 @@ class ProjectImporter(Importer):
             return value
 
         def unit(raw):
-            return resolve_unit(self.units, raw)
+            return self.units.find(raw)
 
         data = {
             "name": c(v, "项目名称", _limit(200), err, required=True),
@@ -246,7 +229,7 @@ class TargetImporter(Importer):
             raise PermissionDenied("无权导入年度目标")
 
     def prepare(self, rows):
-        self.units = unit_lookup()
+        self.units = UnitResolver()
         self.indicators = {}
         for i in Indicator.objects.all():
             self.indicators[i.name] = i
@@ -254,7 +237,7 @@ class TargetImporter(Importer):
 
     def clean_row(self, v, err):
         def year(raw):
-            y = parse_int(raw)
+            y = parse_year(raw)
             if not 2000 <= y <= 2100:
                 raise RowError("年度应为四位年份")
             return y
@@ -268,7 +251,7 @@ class TargetImporter(Importer):
 
         data = {
             "year": self.cell(v, "年度", year, err, required=True),
-            "unit": self.cell(v, "单位", lambda r: resolve_unit(self.units, r), err, required=True),
+            "unit": self.cell(v, "单位", self.units.find, err, required=True),
             "indicator": self.cell(v, "指标", indicator, err, required=True),
         }
         # money indicators accept 1.2亿 / 12000万元; counts and others plain numbers

@@ -4,7 +4,7 @@ models themselves (the views call services)."""
 from django import forms
 
 from countyworks.core import clock
-from countyworks.core.forms import DateInput
+from countyworks.core.forms import DateInput, YearField
 from countyworks.core.models import OrgUnit, Programme
 from countyworks.core.scope import units_in_scope
 
@@ -58,7 +58,7 @@ class LevelForm(forms.ModelForm):
 class DesignationForm(forms.Form):
     unit = UnitChoiceField(label="村（镇）", queryset=OrgUnit.objects.none())
     level = forms.ModelChoiceField(label="级别批次", queryset=DesignationLevel.objects.filter(active=True))
-    year = forms.IntegerField(label="认定年度", min_value=2000, max_value=2100)
+    year = YearField(label="认定年度")
     designated_on = forms.DateField(label="认定日期", required=False, widget=DateInput())
     note = forms.CharField(label="说明", required=False, max_length=300)
 
@@ -85,6 +85,7 @@ class PlanForm(forms.ModelForm):
         fields = ["unit", "year", "seedlings_planned", "trees_planned", "season_start", "season_end", "species",
                   "meeting_date", "note"]
         widgets = {"meeting_date": DateInput()}
+        field_classes = {"year": YearField}
         help_texts = {"season_start": "缺省为2—5月植树“黄金期”"}
 
     map = forms.FileField(label="绿化示意图（图片或PDF，可用手机拍照）", required=False,

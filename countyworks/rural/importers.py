@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from countyworks.core.importing import Importer, RowError, register
 from countyworks.core.models import OrgUnit, Programme
-from countyworks.core.parsing import normalize_text, parse_date, parse_int
+from countyworks.core.parsing import normalize_text, parse_date, parse_int, parse_year
 from countyworks.core.scope import programme_roles, require_unit_in_scope, units_in_scope
 from countyworks.core.spreadsheets import Column
+from countyworks.core.unitnames import UnitResolver
 
 from . import selectors, services
 from .models import (
@@ -51,14 +52,6 @@ def parse_week(raw):
     return date.fromisocalendar(*d.isocalendar()[:2], 1)
 
 
-def unit_lookup():
-    units = {}
-    for u in OrgUnit.objects.all():
-        units[u.code] = u
-        units[u.name] = None if (u.name in units and units[u.name] != u) else u
-    return units
-
-
 def count(raw):
     v = parse_int(raw)
     if v is not None and v > services.MAX_COUNT:
@@ -81,15 +74,10 @@ class RuralImporter(Importer):
             raise PermissionDenied(f"无权导入{self.label}")
 
     def prepare(self, rows):
-        self.units = unit_lookup()
+        self.units = UnitResolver(not_found="找不到单位“{text}”（填写名称或代码）")
 
     def unit(self, raw):
-        text = normalize_text(raw)
-        if text not in self.units:
-            raise RowError(f"找不到单位“{text}”（填写名称或代码）")
-        u = self.units[text]
-        if u is None:
-            raise RowError(f"单位名称“{text}”不唯一，请填写单位代码")
+        u = self.units.find(raw)
         if u.kind not in self.kinds:
             raise RowError(f"“{u.name}”不是{self.kind_label}")
         if self.actor is not None:
@@ -239,7 +227,7 @@ class TypicalVillageImporter(RuralImporter):
             return self.levels[name]
 
         def year(raw):
-            y = parse_int(raw)
+            y = parse_year(raw)
             if y is not None and not 2000 <= y <= 2100:
                 raise RowError("认定年度不正确")
             return y
@@ -321,7 +309,7 @@ class GreeningPlanImporter(RuralImporter):
             return m
 
         def year(raw):
-            y = parse_int(raw)
+            y = parse_year(raw)
             if y is not None and not 2000 <= y <= 2100:
                 raise RowError("年度不正确")
             return y

@@ -13,6 +13,7 @@ from countyworks.core.parsing import normalize_text, parse_date
 from countyworks.core.scope import programme_roles, unit_in_scope
 from countyworks.core.services import enterprise_create
 from countyworks.core.spreadsheets import Column
+from countyworks.core.unitnames import UnitResolver
 
 from . import services
 from .models import Campaign, Hazard, InspectedObject, ObjectCategory, P
@@ -33,22 +34,10 @@ def _limit(n, label):
     return clean
 
 
-def _lookup(qs):
-    """By code and by name; a name shared by two units is marked ambiguous (None)."""
-    out = {}
-    for u in qs:
-        out[u.code] = u
-        out[u.name] = None if (u.name in out and out[u.name] != u) else u
-    return out
-
-
-def _resolve(table, raw, what):
-    text = normalize_text(raw)
-    if text not in table:
-        raise RowError(f"找不到{what}“{text}”")
-    if table[text] is None:
-        raise RowError(f"{what}名称“{text}”不唯一，请填写代码")
-    return table[text]
+def _lookup(kinds, what):
+    """The shared resolver (code, name or full name) over units of these kinds."""
+    return UnitResolver(kinds=set(kinds), not_found=f"找不到{what}“{{text}}”",
+                        ambiguous=f"{what}名称“{{text}}”不唯一，请填写代码")
 
 
 def _text(raw):
@@ -101,7 +90,7 @@ class InspectedObjectImporter(Importer):
             raise PermissionDenied("无权导入检查对象")
 
     def prepare(self, rows):
-        self.units = _lookup(OrgUnit.objects.filter(kind__in=AREA_KINDS))
+        self.units = _lookup(AREA_KINDS, "街道/村")
         self.cats = {c.name: c for c in ObjectCategory.objects.filter(active=True)}
 
     def clean_row(self, v, err):
@@ -114,7 +103,7 @@ class InspectedObjectImporter(Importer):
             return self.cats[name]
 
         def unit(raw):
-            u = _resolve(self.units, raw, "街道/村")
+            u = self.units.find(raw)
             try:
                 services._check_object_unit(self.actor, u)
             except PermissionDenied:
@@ -211,8 +200,8 @@ class HazardImporter(Importer):
             raise PermissionDenied("无权导入安全隐患")
 
     def prepare(self, rows):
-        self.units = _lookup(OrgUnit.objects.filter(kind__in=AREA_KINDS))
-        self.teams = _lookup(OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM))
+        self.units = _lookup(AREA_KINDS, "街道/村")
+        self.teams = _lookup([OrgUnit.Kind.TEAM], "检查组")
         self.objects = {(o.name, o.unit_id): o for o in InspectedObject.objects.select_related("category")}
         self.campaigns = {c.name: c for c in Campaign.objects.all()}
         self.routine = services.routine_campaign()
@@ -224,7 +213,7 @@ class HazardImporter(Importer):
         today = clock.today()
 
         def team(raw):
-            t = _resolve(self.teams, raw, "检查组")
+            t = self.teams.find(raw)
             if self.actor is not None and not unit_in_scope(self.actor, t, programme=P, action="change"):
                 raise RowError(f"无权为“{t.name}”导入隐患")
             return t
@@ -254,7 +243,7 @@ class HazardImporter(Importer):
             "team": c(v, "检查组", team, err, required=True),
             "object_name": c(v, "检查对象", _limit(200, "检查对象"), err, required=True),
             "category_name": c(v, "对象类别", _text, err, required=True),
-            "unit": c(v, "所属街道", lambda raw: _resolve(self.units, raw, "街道/村"), err, required=True),
+            "unit": c(v, "所属街道", lambda raw: self.units.find(raw), err, required=True),
             "description": c(v, "隐患描述", _limit(2000, "隐患描述"), err, required=True),
             "level": c(v, "隐患等级", choice(LEVELS, "隐患等级"), err, required=True),
             "deadline": c(v, "整改期限", parse_date, err, required=True),

@@ -262,7 +262,7 @@ def test_parse_amount_negative():
         ("abc", "无法识别的金额“abc”，请填写数字，例如 1200（万元）或 1.2亿"),
         ("万元", "无法识别的金额“万元”，请填写数字，例如 1200（万元）或 1.2亿"),
         ("1.2.3亿", "无法识别的金额“1.2.3亿”，请填写数字，例如 1200（万元）或 1.2亿"),
-        ("约500万", "无法识别的金额“约500万”，请填写数字，例如 1200（万元）或 1.2亿"),
+        ("约", "无法识别的金额“约”，请填写数字，例如 1200（万元）或 1.2亿"),
         ("12,5", "无法识别的金额“12,5”：千位分隔符应每三位一个，例如 1200（万元）或 1.2亿"),
         (float("nan"), "金额“nan”超出范围"),
         ("1" * 20, f"金额“{'1' * 20}”超出范围"),
@@ -381,3 +381,107 @@ def test_huge_cell_numbers_are_text_or_a_message_never_an_exception():
         parse_decimal(1e300)
     except InvalidValue as exc:
         assert str(exc)
+
+# --------------------------------------------------------------------------- office habits
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("约1.5亿", "15000"),
+        ("1.5亿元", "15000"),
+        ("15000万", "15000"),
+        ("1.5 亿", "15000"),
+        ("壹亿", "10000"),
+        ("壹亿伍仟万元", "15000"),
+        ("一亿五千万", "15000"),
+        ("一点五亿", "15000"),
+        ("1亿5000万", "15000"),
+        ("五千万元", "5000"),
+        ("两万元", "2"),
+        ("伍仟元", "0.5"),
+        ("五千", "5000"),  # no 万/亿/元: 万元, like a bare number
+        ("人民币壹佰万元整", "100"),
+    ],
+)
+def test_parse_amount_wan_office_forms(raw, expected):
+    assert parse_amount_wan(raw) == Decimal(expected)
+
+
+@pytest.mark.parametrize("raw", ["约1.5亿", "近1.5亿", "大约1.5亿", "1.5亿左右", "1.5亿余元", "1.5亿多"])
+def test_parse_amount_wan_approximate_leaves_a_note(raw):
+    from countyworks.core.parsing import collect_notes
+
+    with collect_notes() as notes:
+        assert parse_amount_wan(raw) == Decimal(15000)
+    assert notes == [f"“{raw}”按15000万元读取（原文为约数）"]
+
+
+def test_parse_amount_wan_exact_leaves_no_note_and_notes_outside_a_collector_are_dropped():
+    from countyworks.core.parsing import collect_notes
+
+    with collect_notes() as notes:
+        parse_amount_wan("1.5亿")
+        parse_amount_wan("壹亿")
+    assert notes == []
+    assert parse_amount_wan("约1.5亿") == Decimal(15000)  # no collector: no error either
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("一", 1), ("十", 10), ("十五", 15), ("二十", 20), ("一百零五", 105), ("一千零五", 1005), ("三百五", 350),
+        ("一万五", 15000), ("两万", 20000), ("十万", 100000), ("一千二百三十四", 1234), ("壹仟贰佰", 1200),
+        ("拾", 10), ("陆佰柒拾捌", 678), ("一亿", 10**8), ("一亿零五万", 100050000), ("一亿五千万", 150000000),
+        ("三千万", 30000000), ("二〇二四", 2024), ("一二", 12), ("一点五", Decimal("1.5")),
+        ("1亿5000万", 150000000), ("1.5亿", 150000000), ("12万", 120000), ("玖", 9),
+    ],
+)  # fmt: skip
+def test_parse_chinese_number(raw, expected):
+    from countyworks.core.parsing import parse_chinese_number
+
+    assert parse_chinese_number(raw) == Decimal(expected)
+
+
+@pytest.mark.parametrize("raw", ["", "亿", "万", "一二百", "十万八千里", "一点", "点五", "一点五点", "abc"])
+def test_parse_chinese_number_refuses(raw):
+    from countyworks.core.parsing import parse_chinese_number
+
+    with pytest.raises(InvalidValue, match="无法识别的数字"):
+        parse_chinese_number(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", [2024, 2024.0, Decimal("2024"), "2024", "2024年", "2024 年", "2024年度", "２０２４", "２０２４年", "二〇二四年"]
+)
+def test_parse_year(raw):
+    from countyworks.core.parsing import parse_year
+
+    assert parse_year(raw) == 2024
+
+
+@pytest.mark.parametrize("raw", ["24", "2024-03", 2024.5, "20245", "明年", True])
+def test_parse_year_refuses(raw):
+    from countyworks.core.parsing import parse_year
+
+    with pytest.raises(InvalidValue, match="请填写四位年份"):
+        parse_year(raw)
+
+
+@pytest.mark.parametrize("raw", [None, "", " "])
+def test_parse_year_blank(raw):
+    from countyworks.core.parsing import parse_year
+
+    assert parse_year(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw, shown", [("2024年3月", "2024年3月"), ("2024年03月份", "2024年03月份"), ("2024-03", "2024-03"),
+                   ("2024/3", "2024/3"), ("2024.3", "2024.3"), (2024.03, "2024.03")],
+)  # fmt: skip
+def test_parse_date_month_only_says_the_day_is_missing(raw, shown):
+    assert message(parse_date, raw) == f"日期“{shown}”缺少日：请填写到日，如2024-03-15"
+
+
+def test_parse_date_month_13_is_still_not_a_date():
+    assert message(parse_date, "2024-13") == "无法识别的日期“2024-13”，请使用 2024-03-07 格式"

@@ -431,3 +431,63 @@ def test_xlsx_with_one_cell_far_away_is_refused_cheaply(tmp_path):
         report = run_import("enterprises", fh, path.name, actor=None)
     assert not report.ok
     assert "表格过大" in report.problems[0].message and "1048576行×16384列" in report.problems[0].message
+
+
+def _sheets(path: Path, sheets: list[tuple[str, list[list]]], hidden: tuple[str, ...] = ()) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets:
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def test_header_found_on_a_later_sheet(tmp_path: Path):
+    path = _sheets(tmp_path / "b.xlsx", [("填表说明", [["请在下一张表填写"]]), ("Sheet2", [["无关"]]),
+                                         ("企业", [["企业名称", "统一社会信用代码"], ["甲公司", "X1"]])])
+    table = read_table(path, path.name, ENTERPRISE)
+    assert table.sheet == "企业" and table.header_row == 1 and [r for _, r in table.rows][0]["企业名称"] == "甲公司"
+
+
+def test_preferred_sheet_first_then_workbook_order_guides_last(tmp_path: Path):
+    header = ["企业名称", "统一社会信用代码"]
+    path = _sheets(tmp_path / "b.xlsx", [("填写说明", [header, ["示例", "X0"]]), ("一", [header, ["一公司", "X1"]]),
+                                         ("企业名录", [header, ["名录公司", "X2"]])])
+    assert read_table(path, path.name, ENTERPRISE, sheet_name="企业名录").sheet == "企业名录"
+    assert read_table(path, path.name, ENTERPRISE).sheet == "一"
+    assert read_table(path, path.name, ENTERPRISE, sheet_name="没有这张表").sheet == "一"
+
+
+def test_a_complete_header_beats_an_earlier_partial_one(tmp_path: Path):
+    path = _sheets(tmp_path / "b.xlsx", [("说明页", [["企业名称", "必填"]]), ("数据", [["企业名称"], ["甲"]]),
+                                         ("全", [["企业名称", "统一社会信用代码"], ["乙", "X"]])])
+    assert read_table(path, path.name, ENTERPRISE).sheet == "全"
+    partial = _sheets(tmp_path / "c.xlsx", [("数据", [["企业名称"], ["甲"]]), ("另", [["无关"]])])
+    table = read_table(partial, partial.name, ENTERPRISE)
+    assert table.sheet == "数据" and table.missing == ["统一社会信用代码"]
+
+
+def test_no_sheet_with_the_header_names_the_sheets_read(tmp_path: Path):
+    path = _sheets(tmp_path / "b.xlsx", [("填表说明", [["说明"]]), ("Sheet2", [["无关"]]), ("藏", [["企业名称"]])],
+                   hidden=("藏",))
+    with pytest.raises(SpreadsheetError, match="已查看工作表：Sheet2、填表说明；均未找到表头行：应包含列"):
+        read_table(path, path.name, ENTERPRISE)
+
+
+@pytest.mark.django_db
+def test_limits_apply_to_every_sheet(tmp_path):
+    """A far-away cell on a later sheet is refused before any sheet is read."""
+    from countyworks.core.importing import run_import
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["企业名称", "统一社会信用代码"])
+    wb.create_sheet("二")["XFD1048576"] = "x"
+    path = tmp_path / "far2.xlsx"
+    wb.save(path)
+    with open(path, "rb") as fh:
+        report = run_import("enterprises", fh, path.name, actor=None)
+    assert not report.ok and "表格过大" in report.problems[0].message
