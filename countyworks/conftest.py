@@ -28,3 +28,10 @@ def org_tree(db):
     from countyworks.core.factories import org_tree as build
 
     return build()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from countyworks.core.testing import MATRIX
+
+    if MATRIX["pairs"]:
+        terminalreporter.write_line(f"[permission matrix] {MATRIX['pairs']} (URL, role of another unit) pairs checked")

@@ -61,6 +61,26 @@ class World:
     api_pages: list = field(default_factory=list)  # other API GET endpoints: a URL, or callable(record) → URL
 
 
+MATRIX = {"pairs": 0}  # (URL, role) pairs the role matrix checked; printed at the end of the run
+
+MATRIX_KINDS = ("operator", "reviewer", "manager", "leader")
+
+
+def _unit_of(record):
+    """The org unit a record belongs to (its own, or its household's / object's / project's …)."""
+    from .models import OrgUnit
+
+    if isinstance(record, OrgUnit):
+        return record
+    for name in ("unit", "household", "object", "project", "lead", "designation", "plan"):
+        value = getattr(record, name, None)
+        if isinstance(value, OrgUnit):
+            return value
+        if value is not None and isinstance(getattr(value, "unit", None), OrgUnit):
+            return value.unit
+    return None
+
+
 def _url(page, record):
     return page(record) if callable(page) else page
 
@@ -201,6 +221,38 @@ class ViewContract:
             assert client.get(world.api_detail_url(world.own)).status_code == 200
             if world.foreign is not None:
                 assert client.get(world.api_detail_url(world.foreign)).status_code == 404
+
+    def test_every_role_of_another_unit_sees_nothing_of_this_one(self, client, world):
+        """The permission matrix: each programme role kind, held on the other record's unit, against
+        every page, action and list of this record: refused or not there, and nothing written."""
+        from .factories import user_with_role
+        from .scope import programme_roles
+
+        unit = _unit_of(world.foreign) if world.foreign is not None else None
+        roles = programme_roles(world.permitted)
+        if unit is None or not roles:
+            pytest.skip("no other unit's record, or the register is not a programme's")
+        programme = roles[0].programme
+        record_pages = [p(world.own) for p in self._record_urls(world)]
+        if world.update_url:
+            record_pages.append(world.update_url(world.own))
+        entries = _writes()
+        for kind in MATRIX_KINDS:
+            client.force_login(user_with_role(kind, programme, unit))
+            for url in record_pages:
+                assert client.get(url).status_code in (403, 404), f"{kind}@{unit}: {url}"
+                MATRIX["pairs"] += 1
+            for action in world.actions:
+                url, data = _action(action, world.own)
+                assert client.post(url, data).status_code in (403, 404), f"{kind}@{unit}: POST {url}"
+                MATRIX["pairs"] += 1
+            if world.list_url:
+                resp = client.get(world.list_url)
+                assert resp.status_code in (200, 403)
+                if resp.status_code == 200:
+                    assert world.list_text(world.own).encode() not in resp.content, f"{kind}@{unit} lists it"
+                MATRIX["pairs"] += 1
+        assert _writes() == entries, "a refused request wrote an audit entry"
 
     def test_permitted_user_gets_200(self, client, world):
         client.force_login(world.permitted)
