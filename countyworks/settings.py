@@ -232,6 +232,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TWO_FACTOR = env.str("COUNTYWORKS_2FA", default="required" if PRODUCTION else "optional")
 OTP_TOTP_ISSUER = env.str("COUNTYWORKS_2FA_ISSUER", default="CountyWorks 县区工作台")
 
+# Spreadsheets are read in a child process under this memory ceiling (core/isolation.py)
+IMPORT_MEMORY_MB = env.int("COUNTYWORKS_IMPORT_MEMORY_MB", default=1024)
+IMPORT_ISOLATE = env.bool("COUNTYWORKS_IMPORT_ISOLATE", default=True)
+
 AUDIT_KEY = env.str("COUNTYWORKS_AUDIT_KEY", default="")
 AUDIT_CHECKPOINT_FILE = env.str("COUNTYWORKS_AUDIT_CHECKPOINT_FILE", default="")
 AUDIT_RETENTION_DAYS = max(184, env.int("COUNTYWORKS_AUDIT_RETENTION_DAYS", default=184))

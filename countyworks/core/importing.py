@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .audit import audit_log
+from .isolation import read_table_isolated
 from .models import AuditAction
 from .parsing import InvalidValue, collect_notes
-from .spreadsheets import Column, SpreadsheetError, read_table, write_errors_xlsx, write_template, write_xlsx
+from .spreadsheets import Column, SpreadsheetError, write_errors_xlsx, write_template, write_xlsx
 
 REGISTRY: dict[str, type["Importer"]] = {}
 
@@ -216,7 +217,7 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
     report = ImportReport(kind=kind, label=importer.label)
     importer.check_permission()
     try:
-        table = read_table(fileobj, filename, importer.columns, sheet_name=importer.sheet_name)
+        table = read_table_isolated(fileobj, filename, importer.columns, sheet_name=importer.sheet_name)
     except SpreadsheetError as exc:
         report.problems.append(Problem(None, "", str(exc)))
         return report
