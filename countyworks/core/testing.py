@@ -311,6 +311,54 @@ class ViewContract:
         label = world.model._meta.label_lower
         assert AuditEntry.objects.filter(action="create", object_type=label, object_id=str(obj.pk)).count() == 1
 
+    XSS = '<script>alert("cw")</script><img src=x onerror=alert(1)>'
+
+    def test_free_text_is_escaped_on_every_page_and_export(self, client, world):
+        """A script typed into every free-text field of the create form: the answer, the list, the
+        record's page and the export show it as text (escaped), never as markup; an exported cell
+        starting with = is no formula."""
+        from django.db import models as m
+
+        if not (world.create_url and world.model is not None):
+            pytest.skip("no create view, or the world does not name its model")
+        text_fields = {f.name: f for f in world.model._meta.get_fields()
+                       if isinstance(f, (m.CharField, m.TextField)) and not f.choices and f.name in world.create_data}
+        if not text_fields:
+            pytest.skip("the create form has no free-text field")
+        data = dict(world.create_data)
+        for i, (name, f) in enumerate(text_fields.items()):  # the first also tries a spreadsheet formula
+            data[name] = (("=1+1" if i == 0 else "") + self.XSS + f"{name}")[: f.max_length or 10_000]
+        client.force_login(world.permitted)
+        before = set(world.model.objects.values_list("pk", flat=True))
+        resp = client.post(world.create_url, data)
+        raw = b"<script>alert("
+        assert raw not in resp.content
+        pages = ([world.list_url] if world.list_url else []) + [p for p in world.pages if isinstance(p, str)]
+        new = set(world.model.objects.values_list("pk", flat=True)) - before
+        if new:
+            obj = world.model.objects.get(pk=new.pop())
+            if world.detail_url:
+                pages.append(world.detail_url(obj))
+        shown = b"&lt;script&gt;" in resp.content
+        for url in pages:
+            page = client.get(url)
+            if not page.get("Content-Type", "").startswith("text/html"):
+                continue
+            assert page.status_code == 200 and raw not in page.content, url
+            shown = shown or b"&lt;script&gt;" in page.content
+        assert shown, "the payload was neither saved nor shown back: the test would prove nothing"
+        if world.list_url:
+            import io
+
+            import openpyxl
+
+            export = client.get(world.list_url + "?export=xlsx")
+            wb = openpyxl.load_workbook(io.BytesIO(export.content))
+            for ws in wb.worksheets:
+                for row in ws.iter_rows():
+                    for c in row:
+                        assert not (isinstance(c.value, str) and c.data_type == "f"), f"formula in {c.coordinate}"
+
     def test_create_into_another_unit_is_refused_and_writes_nothing(self, client, world):
         if not (world.create_url and world.foreign_create_data is not None and world.model is not None):
             pytest.skip("the world gives no create data naming another unit")
