@@ -124,9 +124,12 @@ def _targets(world):
         reads.append("/cockpit/")
         accounts = list(User.objects.filter(is_active=True).order_by("pk").values_list("username", flat=True))
         password = DEMO_PASSWORD
+        editors = None  # found by trying every edit form with every account
     else:
         accounts, password = SMALL_ACCOUNTS, SMALL_PASSWORD
-    print("HAMMER-SPEC " + json.dumps({"targets": targets, "reads": reads, "accounts": accounts, "password": password}))
+        editors = {a: list(range(len(targets))) for a in accounts}
+    print("HAMMER-SPEC " + json.dumps({"targets": targets, "reads": reads, "accounts": accounts, "password": password,
+                                       "editors": editors}))
 
 
 def _value(obj, field):
@@ -268,7 +271,7 @@ def _pct(values, p):
 
 
 def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, think=0.05, keep=False,
-        quiet=False):
+        quiet=False, pg_admin=PG_ADMIN):
     """Run the hammer; returns the summary dict (summary["ok"] is the verdict)."""
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     tmp = Path(tempfile.mkdtemp(prefix="cw_hammer_"))
@@ -281,9 +284,9 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
         import psycopg
 
         pg_name = f"cw_hammer_{os.getpid()}_{int(time.time())}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with psycopg.connect(pg_admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{pg_name}"')
-        env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + pg_name
+        env["DATABASE_URL"] = pg_admin.rsplit("/", 1)[0] + "/" + pg_name
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'hammer.sqlite3'}"
     server = None
@@ -310,8 +313,8 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
                 time.sleep(0.1)
 
         # who may edit what: every account tries every edit form once
-        editors = {}
-        for account in spec["accounts"]:
+        editors = spec["editors"] or {}
+        for account in spec["accounts"] if not editors else ():
             b = Browser(base)
             if not b.login(account, spec["password"]):
                 continue
@@ -348,7 +351,7 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
         if pg_name:
             import psycopg
 
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            with psycopg.connect(pg_admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
