@@ -8,7 +8,12 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.db import OperationalError
+from django.test import Client
+
+from countyworks.core.factories import user_with_role
 
 BENCH = Path(__file__).resolve().parents[3] / "bench"
 
@@ -37,3 +42,43 @@ def test_concurrent_edits_lose_nothing_and_never_fail():
     assert summary["saves"] >= 10
     assert summary["conflicts"] >= 1
     assert summary["ok"]
+
+
+# --- what the hammer found: a writer that outwaited SQLite's busy timeout got a 500 ------------------------
+
+
+def _locked(*args, **kwargs):
+    raise OperationalError("database is locked")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["view", "session save"])
+def test_a_database_busy_past_its_timeout_answers_busy_not_500(where, monkeypatch):
+    """A write that waited the whole busy timeout (a long import holds SQLite's write lock) is told
+    '系统繁忙，请稍后重试' (503, Retry-After), wherever it happened: in the view or in the session
+    save of the response middleware."""
+    client = Client(raise_request_exception=False)
+    client.force_login(user_with_role())
+    if where == "view":
+        monkeypatch.setattr("countyworks.core.views.render", _locked)
+    else:
+        monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.save", _locked)
+    resp = client.get("/")
+    assert resp.status_code == 503
+    assert "系统繁忙，请稍后重试" in resp.content.decode()
+    assert resp["Retry-After"]
+    assert "database is locked" not in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_other_database_errors_stay_500(monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(user_with_role())
+
+    def broken(*args, **kwargs):
+        raise OperationalError("no such table: core_orgunit")
+
+    monkeypatch.setattr("countyworks.core.views.render", broken)
+    resp = client.get("/")
+    assert resp.status_code == 500
+    assert "系统繁忙" not in resp.content.decode()
