@@ -350,6 +350,7 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
         names = sorted(editors, key=lambda a: -len(editors[a]))
         say(f"editors: {', '.join(f'{a}({len(editors[a])})' for a in names)}")
 
+        load_before = os.getloadavg()[0]
         deadline = time.time() + seconds
         jobs = []
         for cid in range(1, clients + 1):
@@ -367,6 +368,7 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
             results = pool.map(_client, jobs)
         if holder is not None:
             holder.join()
+        load = (load_before, os.getloadavg()[0])
         elapsed = seconds
     finally:
         if server is not None:
@@ -388,10 +390,10 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             say(f"kept {tmp}")
-    return _summarise(spec, results, history, server_log, elapsed, say, db=db, clients=clients)
+    return _summarise(spec, results, history, server_log, elapsed, say, db=db, clients=clients, load=load)
 
 
-def _summarise(spec, results, history, server_log, elapsed, say, *, db, clients):
+def _summarise(spec, results, history, server_log, elapsed, say, *, db, clients, load):
     log = [row for r in results for row in r["log"]]
     lat = [row[2] for row in log]
     save_lat = [row[2] for row in log if row[0] == "save"]
@@ -440,7 +442,7 @@ def _summarise(spec, results, history, server_log, elapsed, say, *, db, clients)
         "save_p50_ms": round(_pct(save_lat, 50) * 1000, 1), "save_p95_ms": round(_pct(save_lat, 95) * 1000, 1),
         "max_ms": round(max(lat, default=0) * 1000, 1), "lost_updates": lost, "problems": problems,
         "audit_chain_ok": history["chain_ok"], "server_errors_logged": len(logged_errors),
-        "per_target": per_target,
+        "per_target": per_target, "load": load,
     }
     summary["ok"] = (not lost and not s5xx and not bad and not unexpected and not login_failed
                      and history["chain_ok"] and not logged_errors)
@@ -452,7 +454,8 @@ def _summarise(spec, results, history, server_log, elapsed, say, *, db, clients)
             ("latency p50 / p95 / max (all)", f"{summary['p50_ms']} / {summary['p95_ms']} / {summary['max_ms']} ms"),
             ("latency p50 / p95 (saves)", f"{summary['save_p50_ms']} / {summary['save_p95_ms']} ms"),
             ("lost updates", lost), ("audit chain verifies", "yes" if history["chain_ok"] else "NO"),
-            ("errors in the server log", len(logged_errors))]
+            ("errors in the server log", len(logged_errors)),
+            ("load average before / after (CPUs)", f"{load[0]:.1f} / {load[1]:.1f} ({os.cpu_count()})")]
     width = max(len(k) for k, _ in rows)
     say("")
     for k, v in rows:
