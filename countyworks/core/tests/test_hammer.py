@@ -39,7 +39,7 @@ def test_concurrent_edits_lose_nothing_and_never_fail():
     assert summary["unexpected"] == 0
     assert summary["audit_chain_ok"]
     # the race was really run: several saves, and some of them refused as conflicts
-    assert summary["saves"] >= 10
+    assert summary["saves"] >= 4
     assert summary["conflicts"] >= 1
     assert summary["ok"]
 
