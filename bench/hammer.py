@@ -313,74 +313,77 @@ def run(db="sqlite", clients=8, seconds=30, world="demo", workers=2, threads=4, 
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'hammer.sqlite3'}"
     server = None
+    log = None
     try:
-        t0 = time.time()
-        out = _inside(env, "_prepare", world)
-        spec = json.loads(out.split("HAMMER-SPEC ", 1)[1])
-        t1 = time.time()
-        say(f"world ready in {time.time() - t0:.0f}s ({db}, {world}): {len(spec['targets'])} shared records")
+        try:
+            t0 = time.time()
+            out = _inside(env, "_prepare", world)
+            spec = json.loads(out.split("HAMMER-SPEC ", 1)[1])
+            t1 = time.time()
+            say(f"world ready in {time.time() - t0:.0f}s ({db}, {world}): {len(spec['targets'])} shared records")
 
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed in finally
-        server = subprocess.Popen([sys.executable, "-m", "countyworks", "serve", "--bind", f"127.0.0.1:{port}",
-                                   "--workers", str(workers), "--threads", str(threads)], cwd=ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/login/", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise SystemExit("server exited:\n" + (tmp / "server.log").read_text()[-4000:]) from None
-                time.sleep(0.1)
+            port = _free_port()
+            base = f"http://127.0.0.1:{port}"
+            log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
+            server = subprocess.Popen([sys.executable, "-m", "countyworks", "serve", "--bind", f"127.0.0.1:{port}",
+                                       "--workers", str(workers), "--threads", str(threads)], cwd=ROOT, env=env,
+                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/login/", timeout=2).read()
+                    break
+                except OSError:
+                    if server.poll() is not None:
+                        raise SystemExit("server exited:\n" + (tmp / "server.log").read_text()[-4000:]) from None
+                    time.sleep(0.1)
 
-        # who may edit what: every account tries every edit form once
-        editors = spec["editors"] or {}
-        for account in spec["accounts"] if not editors else ():
-            b = Browser(base)
-            if not b.login(account, spec["password"]):
-                continue
-            can = [i for i, t in enumerate(spec["targets"]) if b.request(t["url"])[0] == 200]
-            if can:
-                editors[account] = can
-        if not editors:
-            raise SystemExit("no account can edit the shared records")
-        say(f"server up and editors probed in {time.time() - t1:.1f}s")
-        names = sorted(editors, key=lambda a: -len(editors[a]))
-        say(f"editors: {', '.join(f'{a}({len(editors[a])})' for a in names)}")
+            # who may edit what: every account tries every edit form once
+            editors = spec["editors"] or {}
+            for account in spec["accounts"] if not editors else ():
+                b = Browser(base)
+                if not b.login(account, spec["password"]):
+                    continue
+                can = [i for i, t in enumerate(spec["targets"]) if b.request(t["url"])[0] == 200]
+                if can:
+                    editors[account] = can
+            if not editors:
+                raise SystemExit("no account can edit the shared records")
+            say(f"server up and editors probed in {time.time() - t1:.1f}s")
+            names = sorted(editors, key=lambda a: -len(editors[a]))
+            say(f"editors: {', '.join(f'{a}({len(editors[a])})' for a in names)}")
 
-        load_before = os.getloadavg()[0]
-        deadline = time.time() + seconds
-        jobs = []
-        for cid in range(1, clients + 1):
-            account = names[(cid - 1) % len(names)]
-            mine = [{**spec["targets"][i], "index": i} for i in editors[account]]
-            jobs.append((cid, base, account, spec["password"], mine, spec["reads"], deadline, think))
-        holder = None
-        if hold_lock:
-            import threading
+            load_before = os.getloadavg()[0]
+            deadline = time.time() + seconds
+            jobs = []
+            for cid in range(1, clients + 1):
+                account = names[(cid - 1) % len(names)]
+                mine = [{**spec["targets"][i], "index": i} for i in editors[account]]
+                jobs.append((cid, base, account, spec["password"], mine, spec["reads"], deadline, think))
+            holder = None
+            if hold_lock:
+                import threading
 
-            holder = threading.Thread(target=_hold_lock, args=(env, db, min(5, seconds / 4), hold_lock, say))
-            holder.start()
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(clients) as pool:
-            results = pool.map(_client, jobs)
-        if holder is not None:
-            holder.join()
-        load = (load_before, os.getloadavg()[0])
-        elapsed = seconds
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-    try:
+                holder = threading.Thread(target=_hold_lock, args=(env, db, min(5, seconds / 4), hold_lock, say))
+                holder.start()
+            ctx = multiprocessing.get_context("spawn")
+            with ctx.Pool(clients) as pool:
+                results = pool.map(_client, jobs)
+            if holder is not None:
+                holder.join()
+            load = (load_before, os.getloadavg()[0])
+            elapsed = seconds
+        finally:
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+            if log is not None:
+                log.close()
         history = json.loads(_inside(env, "_history", json.dumps(spec["targets"])))
         server_log = (tmp / "server.log").read_text(errors="replace")
-    finally:
+    finally:  # a failed run leaves neither its database nor its data folder behind
         if pg_name:
             import psycopg
 
