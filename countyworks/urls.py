@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 from countyworks.core import programmes as registry
 from countyworks.core import views as core_views
 
+handler500 = "countyworks.core.views.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),

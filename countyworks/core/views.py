@@ -787,3 +787,38 @@ def twofactor_verify(request):
             return redirect(nxt)
         error = "验证码不正确或已使用过，请重新输入（连续输错后须稍等片刻再试）"
     return render(request, "core/twofactor_verify.html", {"next": nxt, "error": error})
+
+
+# --- error pages ----------------------------------------------------------------------------------------
+
+# PostgreSQL: lock_not_available (lock_timeout), deadlock_detected, serialization_failure
+_BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
+
+
+def database_busy(exc):
+    """A database that could not serve the request in time because others hold its locks (SQLite's
+    busy timeout ran out: "database is locked"), as opposed to a real error."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    if "database is locked" in str(exc) or "database table is locked" in str(exc):
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) in _BUSY_SQLSTATES
+
+
+def server_error(request):
+    """handler500: a request that outwaited the database's lock timeout (a long import holds the
+    write lock) is told 系统繁忙，请稍后重试 (503, Retry-After) rather than a system error; Django
+    calls this inside its exception handler, so the exception is the current one, wherever it was
+    raised (a view or a middleware such as the session save)."""
+    import sys
+
+    from django.template import loader
+
+    busy = database_busy(sys.exc_info()[1])
+    html = loader.get_template("503.html" if busy else "500.html").render()
+    resp = HttpResponse(html, status=503 if busy else 500)
+    if busy:
+        resp["Retry-After"] = "5"
+    return resp
