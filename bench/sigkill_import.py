@@ -86,6 +86,12 @@ def main(argv=None):
         print(f"round {i + 1:3d}: {'killed' if proc.returncode == -signal.SIGKILL else 'finished'}; "
               f"enterprises: {state}; integrity {integrity}; audit {'ok' if verify.returncode == 0 else 'BROKEN'}"
               + ("" if ok else "   <-- FAIL"))
+        if not ok:
+            print("   " + (verify.stdout + verify.stderr).strip().replace("\n", "\n   "))
+            shutil.copyfile(db, work.parent / f"cw-sigkill-fail-{i + 1}.sqlite3")
+            cp = work / "data" / "audit_checkpoints.log"
+            if cp.exists():
+                shutil.copyfile(cp, work.parent / f"cw-sigkill-fail-{i + 1}.checkpoints")
     shutil.rmtree(work, ignore_errors=True)
     print(f"\n{a.kills} rounds: {killed} imports killed mid-way, {finished} finished before the kill; "
           f"{bad} with a partial import, a damaged database or a broken audit chain")

@@ -60,8 +60,8 @@ def read_table_isolated(fileobj, filename, columns, **kwargs):
         payload = inp.read()
     _, status = os.waitpid(pid, 0)
     if payload:
-        try:
-            kind, value = pickle.loads(payload)  # noqa: S301 - our own child's bytes, never the user's
+        try:  # our own child's bytes through a pipe, never the user's
+            kind, value = pickle.loads(payload)  # noqa: S301 # nosec B301
         except Exception:  # noqa: BLE001 - a truncated pipe: treated like a child that died
             kind, value = "died", None
     else:
