@@ -53,6 +53,10 @@ def main(argv=None):
     env["DATABASE_URL"] = f"sqlite:///{db}"
 
     def fresh():
+        # a killed round leaves its hot journal (-journal / -wal): it belongs to that round's file,
+        # and SQLite would "recover" the fresh copy with it, so it goes with the old file
+        for suffix in ("-journal", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(pristine, db)
         for extra in (work / "data" / "audit_checkpoints.log",):
             extra.unlink(missing_ok=True)
