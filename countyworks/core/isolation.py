@@ -39,6 +39,9 @@ def read_table_isolated(fileobj, filename, columns, **kwargs):
         try:
             os.close(r)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            import faulthandler
+
+            faulthandler.disable()  # an abort here is expected and reported by the parent, not dumped
             _limit(mb)
             import io
 
