@@ -1,3 +1,5 @@
+import time
+
 from .audit import reset_request_ip, set_request_ip
 
 
@@ -101,6 +103,8 @@ class TwoFactorMiddleware:
     The login, logout, language, two-factor pages and static files stay open."""
 
     OPEN = ("/login/", "/logout/", "/i18n/", "/core/2fa/", "/static/")  # API tokens are no session: DRF checks them
+    FREE_KEY = "cw_2fa_free_until"  # an account without a device that needs none: asked again after this
+    RECHECK_SECONDS = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -116,8 +120,13 @@ class TwoFactorMiddleware:
 
                 from . import twofactor
 
+                session = getattr(request, "session", None)
+                if session is not None and session.get(self.FREE_KEY, 0) > time.time():
+                    return self.get_response(request)  # checked within the minute: no device, none needed
                 if twofactor.enrolled(user):
                     return redirect(reverse("core:twofactor_verify") + "?" + urlencode({"next": request.get_full_path()}))
                 if twofactor.required_for(user):
                     return redirect(reverse("core:twofactor_setup"))
+                if session is not None:  # not on every page view: the answer holds for a minute
+                    session[self.FREE_KEY] = time.time() + self.RECHECK_SECONDS
         return self.get_response(request)

@@ -276,7 +276,7 @@ def role_request_create(*, user, kind, actor, reason):
         raise ValidationError({"kind": "只有三员角色需要申请确认"})
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied("不能为自己申请三员角色")
-    if _is_trio(user) or user.roles.exists():
+    if user.roles.exists():  # a 三员 duty is the one role its holder has
         raise ValidationError("三员分立：该账号已有其他角色，不能再担任三员角色")
     if RoleRequest.objects.filter(user=user, status=RoleRequest.Status.PENDING).exists():
         raise ValidationError("该账号已有一项待确认的三员角色申请")

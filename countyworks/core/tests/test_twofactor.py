@@ -125,3 +125,18 @@ def test_the_security_admin_resets_a_lost_phone(client, required, district):
     assert "已重置" in resp.content.decode()
     assert not TOTPDevice.objects.filter(user=manager).exists()
     assert AuditEntry.objects.filter(action="security", message__startswith="重置双因素认证", actor=sec).exists()
+
+
+def test_an_account_without_a_device_is_not_looked_up_on_every_page(client, settings, district):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TWO_FACTOR = "optional"
+    client.force_login(user_with_role(RoleKind.MANAGER, Programme.INVESTMENT, district))
+    url = reverse("investment:project_list")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url).status_code == 200
+    assert any("otp_totp" in q["sql"] for q in first.captured_queries)
+    assert not any("otp_totp" in q["sql"] for q in second.captured_queries)
