@@ -19,6 +19,8 @@ def _media_and_data(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # tests run inside one transaction that never commits: checkpoint the audit chain at once
     settings.AUDIT_CHECKPOINT_ON_COMMIT = False
+    # background jobs run at once, inside the request (a test of the queue itself sets the database backend)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "countyworks.core",
     "countyworks.reporting",
     # programme apps: each registers itself with core.programmes (nav, bulletin, stats, URLs, API)
@@ -269,3 +271,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("COUNTYWORKS_LOG_LEVEL", default="WARNING")},
 }
+
+
+# Long jobs (imports of large files) run in the background through the Tasks API (the django-tasks
+# backport). "database" (the default) keeps the queue in the platform's own database — no other
+# service to run; `countyworks serve` starts its worker (`countyworks db_worker`) beside the web
+# server. "immediate" runs a job inside the request (tests, or a single-process install).
+_TASKS_BACKEND = env.str("COUNTYWORKS_TASKS_BACKEND", default="database")
+TASKS = {
+    "default": {
+        "BACKEND": {"database": "django_tasks_db.DatabaseBackend",
+                    "immediate": "django_tasks.backends.immediate.ImmediateBackend"}[_TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# A web import of a file larger than this runs in the background with a progress bar; a smaller one
+# (a few thousand rows at most) is answered in the request.
+IMPORT_INLINE_MAX_BYTES = env.int("COUNTYWORKS_IMPORT_INLINE_MAX_BYTES", default=256 * 1024)

@@ -90,6 +90,34 @@ class ImportReport:
         return lines
 
 
+def report_to_json(report):
+    """The report as JSON-able data (what a background job stores for its page)."""
+    def cell(v):
+        return v if v is None or isinstance(v, (int, float, str, bool)) else str(v)
+
+    return {
+        "kind": report.kind, "label": report.label, "header_row": report.header_row, "sheet": report.sheet,
+        "title": report.title, "extra_columns": [str(c) for c in report.extra_columns],
+        "total_rows": report.total_rows, "created": report.created, "updated": report.updated,
+        "unchanged": report.unchanged, "committed": report.committed,
+        "problems": [[p.row, p.column, p.message] for p in report.problems],
+        "warnings": [[w.row, w.column, w.message] for w in report.warnings],
+        "skipped": [[r, str(reason)] for r, reason in report.skipped],
+        "preview": [[cell(v) for v in row] for row in report.preview],
+    }
+
+
+def report_from_json(data):
+    report = ImportReport(kind=data["kind"], label=data["label"])
+    for name in ("header_row", "sheet", "title", "extra_columns", "total_rows", "created", "updated",
+                 "unchanged", "committed", "preview"):
+        setattr(report, name, data.get(name, getattr(report, name)))
+    report.problems = [Problem(*p) for p in data.get("problems", [])]
+    report.warnings = [Problem(*w) for w in data.get("warnings", [])]
+    report.skipped = [tuple(s) for s in data.get("skipped", [])]
+    return report
+
+
 class RowError(Exception):
     """Raised by a field cleaner; collected per column."""
 
@@ -210,12 +238,22 @@ class Importer(ABC):
         return None
 
 
-def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
+PROGRESS_EVERY = 500  # rows between two progress calls
+
+
+def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20, progress=None):
     """Validate every row of the file, then (if clean and `commit`) write them all in one
-    transaction. Returns an ImportReport; writes nothing when any problem is found."""
+    transaction. Returns an ImportReport; writes nothing when any problem is found.
+
+    `progress(stage, rows_done, rows_total, problems)` is called as the run goes (stage 读取, 校验,
+    写入): the background job's progress bar and the command line's."""
     importer = get_importer(kind, actor)
     report = ImportReport(kind=kind, label=importer.label)
     importer.check_permission()
+    if progress is None:
+        def progress(stage, done, total, problems):
+            pass
+    progress("读取", 0, 0, 0)
     try:
         table = read_table_isolated(fileobj, filename, importer.columns, sheet_name=importer.sheet_name)
     except SpreadsheetError as exc:
@@ -233,7 +271,11 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
 
     importer.prepare(table.rows)
     cleaned, seen = [], {}
-    for row_no, values in table.rows:
+    total = len(table.rows)
+    progress("校验", 0, total, 0)
+    for index, (row_no, values) in enumerate(table.rows, 1):
+        if index % PROGRESS_EVERY == 0:
+            progress("校验", index, total, len(report.problems))
         row_problems = []
 
         def err(column, message, _row=row_no, _acc=row_problems):
@@ -261,6 +303,7 @@ def run_import(kind, fileobj, filename, *, actor, commit=True, preview_rows=20):
     if report.problems:
         return report
     report.preview = [importer.preview_row(d) for _, d in cleaned[:preview_rows]]
+    progress("写入", total, total, 0)
 
     try:
         with transaction.atomic():

@@ -1,6 +1,8 @@
 """Core tables shared by every programme: org units, users & roles, enterprises, industries,
 indicators & targets, the audit log and attachments."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -577,3 +579,48 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ImportJob(models.Model):
+    """One import run in the background (a preview, or the confirmed write): what the web page polls
+    for its progress bar, and the report it shows when done. The file stays in the import folder
+    under `token` until the confirmed write succeeds."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "处理中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40)
+    filename = models.CharField(max_length=200)
+    token = models.CharField(max_length=80)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    commit = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=20, blank=True)  # 读取 / 校验 / 写入
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        if self.finished:
+            return 100
+        return min(99, int(self.rows_done * 100 / self.rows_total)) if self.rows_total else 0

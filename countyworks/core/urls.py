@@ -37,6 +37,7 @@ urlpatterns = [
     path("audit/verify/", views.AuditVerifyView.as_view(), name="audit_verify"),
     path("audit/<int:pk>/", views.AuditDetailView.as_view(), name="audit_detail"),
     path("import/<str:kind>/", views.ImportView.as_view(), name="import"),
+    path("import/<str:kind>/jobs/<uuid:pk>/", views.import_job, name="import_job"),
     path("import/<str:kind>/template.xlsx", views.import_template, name="import_template"),
     path("import/<str:kind>/errors/<str:token>.xlsx", views.import_errors, name="import_errors"),
     path("export/<str:kind>.xlsx", views.register_export, name="register_export"),

@@ -1,6 +1,5 @@
 import io
 import uuid
-from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
@@ -32,12 +31,22 @@ from .forms import (
     UserCreateForm,
     UserForm,
 )
-from .importing import REGISTRY, errors_xlsx, export_xlsx, get_importer, run_import, template_xlsx
+from .importing import (
+    REGISTRY,
+    errors_xlsx,
+    export_xlsx,
+    get_importer,
+    report_from_json,
+    run_import,
+    template_xlsx,
+)
+from .jobs import import_dir, start_import, stored_file
 from .models import (
     SYSTEM_ROLE_KINDS,
     Attachment,
     AuditEntry,
     Enterprise,
+    ImportJob,
     Notification,  # noqa: I001
     OrgUnit,
     Person,
@@ -529,14 +538,18 @@ class AuditVerifyView(AuditorMixin, View):
 
 
 def _import_dir():
-    d = Path(settings.DATA_DIR) / "imports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return import_dir()
+
+
+def _inline(path):
+    """Small files are answered in the request; larger ones go to the background worker."""
+    return path.stat().st_size <= settings.IMPORT_INLINE_MAX_BYTES
 
 
 class ImportView(View):
     """Upload → preview (a full validation run, rolled back) → confirm (the same file, written).
-    Errors are shown on the page and offered as a downloadable .xlsx."""
+    Errors are shown on the page and offered as a downloadable .xlsx. A large file runs as a
+    background job (core.jobs) whose page shows a progress bar."""
 
     template_name = "core/import.html"
 
@@ -554,14 +567,21 @@ class ImportView(View):
         return super().dispatch(request, kind)
 
     def get(self, request, kind):
-        return render(request, self.template_name, {"form": ImportForm(), "importer": self.importer, "kind": kind})
+        return render(request, self.template_name, {"form": ImportForm(), "importer": self.importer, "kind": kind,
+                                                    "jobs": self._recent_jobs()})
 
     def post(self, request, kind):
         token = request.POST.get("token", "")
         if token:  # confirm a previewed file
             path = self._stored(token)
+            filename = request.POST.get("filename", path.name)
+            if not _inline(path):
+                if ImportJob.objects.filter(token=token, commit=True).exclude(status=ImportJob.Status.FAILED).exists():
+                    raise Http404  # confirmed already: the token is used up
+                job = start_import(kind=kind, token=token, filename=filename, actor=request.user, commit=True)
+                return redirect("core:import_job", kind=kind, pk=job.pk)
             with open(path, "rb") as fh:
-                report = run_import(kind, fh, request.POST.get("filename", path.name), actor=request.user, commit=True)
+                report = run_import(kind, fh, filename, actor=request.user, commit=True)
             if report.ok:
                 path.unlink(missing_ok=True)
                 messages.success(request, report.headline())
@@ -578,6 +598,9 @@ class ImportView(View):
         with open(path, "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
+        if not _inline(path):
+            job = start_import(kind=kind, token=token, filename=upload.name, actor=request.user, commit=False)
+            return redirect("core:import_job", kind=kind, pk=job.pk)
         with open(path, "rb") as fh:
             report = run_import(kind, fh, upload.name, actor=request.user, commit=False)
         ctx = {"form": ImportForm(), "importer": self.importer, "kind": kind, "report": report,
@@ -593,16 +616,49 @@ class ImportView(View):
         return render(request, self.template_name, ctx)
 
     def _stored(self, token):
-        if not token.startswith(f"{self.request.user.pk}-") or not token.replace("-", "").isalnum():
+        if not token.startswith(f"{self.request.user.pk}-"):
             raise Http404
-        matches = [p for p in _import_dir().glob(f"{token}.*") if not p.name.endswith(".errors.xlsx")]
-        if not matches:
+        path = stored_file(token)
+        if path is None:
             raise Http404
-        return matches[0]
+        return path
+
+    def _recent_jobs(self):
+        return ImportJob.objects.filter(actor=self.request.user, kind=self.kind)[:5]
 
     def importer_list_url(self):
-        return {"enterprises": reverse("core:enterprise_list"), "orgunits": reverse("core:orgunit_list"),
-                "users": reverse("core:user_list")}.get(self.kind, reverse("home"))
+        return import_list_url(self.kind)
+
+
+def import_list_url(kind):
+    return {"enterprises": reverse("core:enterprise_list"), "orgunits": reverse("core:orgunit_list"),
+            "users": reverse("core:user_list")}.get(kind, reverse("home"))
+
+
+@login_required
+def import_job(request, kind, pk):
+    """A background import's page: its progress bar while it runs (polled by core/jobs.js with
+    ?fragment=1), its report when done — one's own jobs only, while one may import the register."""
+    if kind not in REGISTRY:
+        raise Http404
+    importer = get_importer(kind, request.user)
+    try:
+        importer.check_permission()
+    except PermissionDenied:
+        raise PermissionDenied("您没有导入此类数据的权限")
+    job = get_object_or_404(ImportJob, pk=pk, kind=kind, actor=request.user)
+    ctx = {"importer": importer, "kind": kind, "job": job, "list_url": import_list_url(kind)}
+    if job.status == ImportJob.Status.DONE and job.report:
+        report = report_from_json(job.report)
+        ctx.update(report=report, filename=job.filename)
+        if not report.ok:
+            ctx["error_token"] = job.token
+        elif not job.commit:
+            ctx["token"] = job.token
+    if request.GET.get("fragment"):
+        return render(request, "core/import_job.html", ctx)
+    ctx["form"] = ImportForm()
+    return render(request, "core/import.html", ctx)
 
 
 @login_required

@@ -19,6 +19,7 @@ from countyworks.core.models import (
     AuditAction,
     AuditEntry,
     Enterprise,
+    ImportJob,
     Industry,
     OrgUnit,
     Programme,
@@ -570,7 +571,8 @@ class TestImportViews(ViewContract):
     """The import page, its template, the error report of a preview and the register export follow
     the importer's own permission (here: an investment operator importing enterprises)."""
 
-    covers = {"core:import", "core:import_template", "core:import_errors", "core:register_export"}
+    covers = {"core:import", "core:import_template", "core:import_errors", "core:register_export",
+              "core:import_job"}
 
     def make_world(self):
         from countyworks.core.views import _import_dir
@@ -580,13 +582,16 @@ class TestImportViews(ViewContract):
         token = f"{permitted.pk}-{'a' * 32}"
         errors_xlsx = _import_dir() / f"{token}.errors.xlsx"
         errors_xlsx.write_bytes(b"PK\x03\x04 an error report")
+        job = ImportJob.objects.create(kind="enterprises", filename="企业.xlsx", token=token, actor=permitted,
+                                       status=ImportJob.Status.DONE, report=None)
         return World(
             permitted=permitted,
             outsider=UserFactory(),
             own=unit,
             pages=[reverse("core:import", args=["enterprises"]), reverse("core:import_template", args=["enterprises"]),
                    reverse("core:import_errors", args=["enterprises", token]),
-                   reverse("core:register_export", args=["enterprises"])],
+                   reverse("core:register_export", args=["enterprises"]),
+                   reverse("core:import_job", args=["enterprises", job.pk])],
             writes_tested_by="test_web_upload_preview_confirm",
         )
 
