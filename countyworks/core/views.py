@@ -537,6 +537,19 @@ class AuditVerifyView(AuditorMixin, View):
 # --- import / export ----------------------------------------------------------------------------------------
 
 
+def _permitted_importer(user, kind, verb="导入"):
+    """The importer of `kind` for `user`: 404 for an unknown register, 403 when the user may not
+    import (or export) it — the one check every import and export page makes."""
+    if kind not in REGISTRY:
+        raise Http404
+    importer = get_importer(kind, user)
+    try:
+        importer.check_permission()
+    except PermissionDenied:
+        raise PermissionDenied(f"您没有{verb}此类数据的权限")
+    return importer
+
+
 def _import_dir():
     return import_dir()
 
@@ -556,14 +569,7 @@ class ImportView(View):
     def dispatch(self, request, kind):
         if not request.user.is_authenticated:
             return redirect(f"{settings.LOGIN_URL and reverse('login')}?next={request.path}")
-        if kind not in REGISTRY:
-            raise Http404
-        importer = get_importer(kind, request.user)
-        try:
-            importer.check_permission()
-        except PermissionDenied:
-            raise PermissionDenied("您没有导入此类数据的权限")
-        self.kind, self.importer = kind, importer
+        self.kind, self.importer = kind, _permitted_importer(request.user, kind)
         return super().dispatch(request, kind)
 
     def get(self, request, kind):
@@ -639,13 +645,7 @@ def import_list_url(kind):
 def import_job(request, kind, pk):
     """A background import's page: its progress bar while it runs (polled by core/jobs.js with
     ?fragment=1), its report when done — one's own jobs only, while one may import the register."""
-    if kind not in REGISTRY:
-        raise Http404
-    importer = get_importer(kind, request.user)
-    try:
-        importer.check_permission()
-    except PermissionDenied:
-        raise PermissionDenied("您没有导入此类数据的权限")
+    importer = _permitted_importer(request.user, kind)
     job = get_object_or_404(ImportJob, pk=pk, kind=kind, actor=request.user)
     ctx = {"importer": importer, "kind": kind, "job": job, "list_url": import_list_url(kind)}
     if job.status == ImportJob.Status.DONE and job.report:
@@ -664,12 +664,7 @@ def import_job(request, kind, pk):
 @login_required
 def import_errors(request, kind, token):
     """The error report of one's own preview, while one may still import that register."""
-    if kind not in REGISTRY:
-        raise Http404
-    try:
-        get_importer(kind, request.user).check_permission()
-    except PermissionDenied:
-        raise PermissionDenied("您没有导入此类数据的权限")
+    _permitted_importer(request.user, kind)
     if not token.startswith(f"{request.user.pk}-") or not token.replace("-", "").isalnum():
         raise Http404
     path = _import_dir() / f"{token}.errors.xlsx"
@@ -680,13 +675,7 @@ def import_errors(request, kind, token):
 
 @login_required
 def import_template(request, kind):
-    if kind not in REGISTRY:
-        raise Http404
-    importer = get_importer(kind, request.user)
-    try:
-        importer.check_permission()
-    except PermissionDenied:
-        raise PermissionDenied("您没有导入此类数据的权限")
+    importer = _permitted_importer(request.user, kind)
     buf = io.BytesIO()
     template_xlsx(kind, buf, request.user)
     return _download(buf.getvalue(), f"{importer.label}导入模板.xlsx")
@@ -695,13 +684,7 @@ def import_template(request, kind):
 @login_required
 def register_export(request, kind):
     """The whole register in the import layout (what `countyworks export KIND FILE` writes)."""
-    if kind not in REGISTRY:
-        raise Http404
-    importer = get_importer(kind, request.user)
-    try:
-        importer.check_permission()
-    except PermissionDenied:
-        raise PermissionDenied("您没有导出此类数据的权限")
+    importer = _permitted_importer(request.user, kind, "导出")
     buf = io.BytesIO()
     export_xlsx(kind, buf, actor=request.user)
     return _download(buf.getvalue(), f"{importer.label}.xlsx")
